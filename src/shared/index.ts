@@ -1,0 +1,2 @@
+export { BaseError } from './errors.ts';
+export { printTable } from './table.ts';
