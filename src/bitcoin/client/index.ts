@@ -1,0 +1,11 @@
+export { createBitcoinClient } from './client.ts';
+export type { BitcoinClient } from './client.ts';
+export { http } from './transport.ts';
+export type { HttpAuth, HttpTransportOptions, Transport } from './transport.ts';
+export * as actions from './actions.ts';
+export { btcToSats, satsToBtc } from './actions.ts';
+export type { ClientBase } from './actions.ts';
+export { RpcRequestError, TransportError } from './errors.ts';
+export { subscribeNotifications, watchBlocks } from './watch.ts';
+export type { BlockEvent, NodeEvent } from './watch.ts';
+export type * from './types.ts';

@@ -1,0 +1,10 @@
+export { RpcServer } from './server.ts';
+export type { Notification, RpcServerOptions } from './server.ts';
+export { RPC, RpcError } from './errors.ts';
+export type { MethodDef, RpcContext } from './context.ts';
+export { METHODS } from './methods.ts';
+export { checkBasicAuth, removeCookie, writeCookie } from './auth.ts';
+export type { Credentials } from './auth.ts';
+export { BtcAmount, btc, parseBtc, toJson } from './json.ts';
+export { REGTEST_NETWORK, addressToScript, scriptToAddress } from './address.ts';
+export { descriptorChecksum } from './descriptor.ts';
