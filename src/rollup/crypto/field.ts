@@ -1,0 +1,58 @@
+/** The BN254 scalar field: the native field of circom, snarkjs, circomlib's Poseidon and Baby Jubjub's base field. */
+export const P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+export type Fe = bigint;
+
+export function mod(a: bigint): bigint {
+  const r = a % P;
+  return r < 0n ? r + P : r;
+}
+
+export function isFieldElement(a: unknown): a is bigint {
+  return typeof a === 'bigint' && a >= 0n && a < P;
+}
+
+export function powMod(base: bigint, exp: bigint, m: bigint = P): bigint {
+  let result = 1n;
+  let b = base % m;
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % m;
+    b = (b * b) % m;
+    e >>= 1n;
+  }
+  return result;
+}
+
+/** Big-endian bytes to integer (no reduction). */
+export function bytesToBigBE(bytes: Uint8Array): bigint {
+  let r = 0n;
+  for (const b of bytes) r = (r << 8n) | BigInt(b);
+  return r;
+}
+
+export function bytesToBigLE(bytes: Uint8Array): bigint {
+  let r = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) r = (r << 8n) | BigInt(bytes[i]!);
+  return r;
+}
+
+export function bigToBytesLE(value: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let v = value;
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+export function bigToBytesBE(value: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let v = value;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}

@@ -1,0 +1,653 @@
+import { EventEmitter } from 'node:events';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import {
+  applyDeposit,
+  applyFeeCredit,
+  applyForcedExit,
+  applyTransaction,
+  checkAgainstState,
+  checkShape,
+  forcedExitApplies,
+  signedMessage,
+} from './apply.ts';
+import type { Withdrawal } from './apply.ts';
+import { publicInput } from './batch.ts';
+import type { BatchOutput, ProverQueue } from './batch.ts';
+import { ZERO_HASH, blockHash, decodeBlock, encodeBlock } from './block.ts';
+import type { Block, BlockHeader, StoredOp } from './block.ts';
+import type { PublicKey } from './crypto/eddsa.ts';
+import { isOnCurve } from './crypto/babyjub.ts';
+import { RollupError, fail } from './errors.ts';
+import { L1Queue, checkForcedInclusion } from './l1queue.ts';
+import type { QueueEntry } from './l1queue.ts';
+import { Mempool } from './mempool.ts';
+import type { MempoolEntry, MempoolLimits } from './mempool.ts';
+import { FEE_ACCOUNT, decodeAccount, encodeAccount } from './state/account.ts';
+import type { Account } from './state/account.ts';
+import { poseidonBn254Hasher } from './state/hasher.ts';
+import type { TreeHasher } from './state/hasher.ts';
+import { Overlay, State } from './state/state.ts';
+import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
+import type { KvOp, KvStore } from './storage/kv.ts';
+import { bigBytes, bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { dataDigest, encodeDa, toDaOp } from './tx/compact.ts';
+import type { DaOp } from './tx/compact.ts';
+import {
+  decodeL1Item,
+  decodeTransaction,
+  encodeL1Item,
+  encodeTransaction,
+  parseTransaction,
+  transactionId,
+  withSignature,
+} from './tx/encoding.ts';
+import type { L1Item, L2Transaction, Op } from './tx/types.ts';
+import { InlineVerifier } from './verifier.ts';
+import type { SignatureVerifier } from './verifier.ts';
+import { withdrawalRoot } from './withdrawals.ts';
+
+export type RollupConfig = {
+  chainId: number;
+  /** Account tree depth (protocol §3), fixed at genesis. */
+  depth: number;
+  withdrawalDepth: number;
+  /** Key of the fee account (index 0), the operator's. */
+  feeAccountKey: PublicKey;
+  blockIntervalMs: number;
+  maxBlockOps: number;
+  maxBatchOps: number;
+  maxBatchAgeMs: number;
+  mempool: MempoolLimits;
+};
+
+export const DEFAULT_CONFIG: Omit<RollupConfig, 'feeAccountKey' | 'chainId'> = {
+  depth: 24,
+  withdrawalDepth: 12,
+  blockIntervalMs: 1000,
+  maxBlockOps: 20_000,
+  maxBatchOps: 4096,
+  maxBatchAgeMs: 60_000,
+  mempool: { maxSize: 500_000, maxPerAccount: 64 },
+};
+
+export type TxStatus =
+  | { status: 'pending'; id: string }
+  | { status: 'soft'; id: string; block: number; position: number; batch: number }
+  | { status: 'dropped'; id: string; code: string; reason: string }
+  | { status: 'unknown'; id: string };
+
+export type RollupNodeOptions = {
+  config: RollupConfig;
+  store: KvStore;
+  verifier?: SignatureVerifier;
+  provers?: ProverQueue[];
+  /** Extra tree hashers after BN254 Poseidon (the STARK tree). */
+  extraHashers?: TreeHasher[];
+  now?: () => number;
+};
+
+type OpenBatch = {
+  number: number;
+  firstBlock: number;
+  startedAt: number;
+  oldRoots: bigint[];
+  queueStart: number;
+  ops: StoredOp[];
+  fees: bigint;
+  withdrawals: Withdrawal[];
+};
+
+type Events = {
+  block: [Block];
+  batch: [BatchOutput];
+  dropped: [{ id: string; reason: RollupError }];
+  error: [unknown];
+};
+
+/**
+ * The L2 node core: acceptance (decode, checks, signature, mempool, persistence), the sequencer (a block per
+ * interval, a batch by size or age), and the read API. The JSON-RPC server, SDK and CLI are thin layers on this.
+ */
+export class RollupNode extends EventEmitter<Events> {
+  readonly config: RollupConfig;
+  readonly state: State;
+  readonly queue = new L1Queue();
+  readonly mempool: Mempool;
+  private readonly store: KvStore;
+  private readonly verifier: SignatureVerifier;
+  private readonly provers: ProverQueue[];
+  private readonly now: () => number;
+  private tip: BlockHeader | undefined;
+  private tipHash = ZERO_HASH;
+  private batch!: OpenBatch;
+  private l1Height = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private producing: Promise<unknown> = Promise.resolve();
+  private pendingWrites: { ops: KvOp[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Recent blocks kept in memory for status queries; older ones are read from the store. */
+  private readonly txIndexCache = new Map<string, { block: number; position: number; batch: number }>();
+
+  private constructor(opts: RollupNodeOptions) {
+    super();
+    this.config = opts.config;
+    this.store = opts.store;
+    this.verifier = opts.verifier ?? new InlineVerifier();
+    this.provers = opts.provers ?? [];
+    this.now = opts.now ?? Date.now;
+    this.state = new State(opts.config.depth, [poseidonBn254Hasher, ...(opts.extraHashers ?? [])]);
+    this.mempool = new Mempool(opts.config.mempool);
+  }
+
+  /** Opens the node on a store: creates genesis on an empty store, otherwise restores what was committed. */
+  static async open(opts: RollupNodeOptions): Promise<RollupNode> {
+    const node = new RollupNode(opts);
+    await node.load();
+    return node;
+  }
+
+  get height(): number {
+    return this.tip?.number ?? 0;
+  }
+
+  get roots(): bigint[] {
+    return this.state.roots;
+  }
+
+  /** Fees of the open batch, credited to account 0 when it closes. */
+  get pendingFees(): bigint {
+    return this.batch.fees;
+  }
+
+  get l1Tip(): number {
+    return this.l1Height;
+  }
+
+  // ---------------------------------------------------------------- acceptance
+
+  /**
+   * Accepts a transaction (canonical bytes or object). Resolves once it is persisted, with its id; rejects with
+   * a RollupError (stable code) and changes nothing if it is not acceptable.
+   */
+  async submitTransaction(input: Uint8Array | L2Transaction): Promise<{ id: string }> {
+    if (this.closed) fail('CLOSED', 'the node is closed');
+    const bytes = input instanceof Uint8Array ? input : encodeTransaction(input);
+    // Bytes are parsed here without unpacking the signature point; the verifier (a worker) does that.
+    const parsed = input instanceof Uint8Array ? parseTransaction(bytes) : { fields: input, sigBytes: undefined };
+    const fields = parsed.fields;
+    const id = transactionId(bytes);
+    checkShape(fields, this.config.depth);
+    if (this.mempool.has(id) || (await this.findIncluded(id))) fail('DUPLICATE', `transaction ${id} is already known`);
+    // Cheap checks before the signature; the exact ones run in per-account order afterwards.
+    const sender = this.state.getAccount(fields.from);
+    checkAgainstState(fields, this.state, fields.nonce, 0n);
+    if (fields.nonce < sender.nonce || fields.nonce >= sender.nonce + this.config.mempool.maxPerAccount)
+      fail('WRONG_NONCE', `nonce ${fields.nonce} is not next`, `account nonce ${sender.nonce}`);
+    const verified = this.verifier.verify([
+      {
+        msg: signedMessage(fields, this.config.chainId),
+        sig: parsed.sigBytes ?? (input as L2Transaction).sig,
+        A: { x: sender.ax, y: sender.ay },
+      },
+    ]);
+    // Submissions of one account take their turn in arrival order, so nonces sent back to back all fit.
+    const previous = this.accountTurns.get(fields.from) ?? Promise.resolve();
+    const turn = previous.then(async () => {
+      const [outcome] = await verified;
+      if (outcome === 'malformed')
+        fail('MALFORMED_ENCODING', `${fields.type}: signature is not a valid point and scalar`);
+      if (outcome === 'invalid' || outcome === undefined)
+        fail('BAD_SIGNATURE', `signature of ${id} does not verify for account ${fields.from}`);
+      const tx = withSignature(fields, outcome);
+      if (this.closed) fail('CLOSED', 'the node is closed');
+      if (this.mempool.has(id) || this.txIndexCache.has(id)) fail('DUPLICATE', `transaction ${id} is already known`);
+      this.checkState(tx);
+      const entry: MempoolEntry = { id, tx, bytes, receivedAt: this.now() };
+      const replaced = this.mempool.insert(entry, this.state.getAccount(tx.from).nonce);
+      // Acknowledged only once written: a block may take the entry meanwhile, but then the block (written after
+      // this, in order) holds it too.
+      const writes: KvOp[] = [
+        { type: 'put', key: keys.pending(hexToBytes(id)), value: concat(writeU64(entry.receivedAt), bytes) },
+      ];
+      if (replaced) writes.push({ type: 'del', key: keys.pending(hexToBytes(replaced.id)) });
+      try {
+        await this.persist(writes);
+      } catch (err) {
+        this.mempool.dropFrom(entry);
+        throw err;
+      }
+      if (replaced)
+        this.noteDropped(replaced.id, new RollupError('REPLACEMENT_UNDERPRICED', 'replaced by a higher fee'));
+      return { id };
+    });
+    const tail = turn.catch(() => undefined);
+    this.accountTurns.set(fields.from, tail);
+    void tail.then(() => {
+      if (this.accountTurns.get(fields.from) === tail) this.accountTurns.delete(fields.from);
+    });
+    return turn;
+  }
+
+  private readonly accountTurns = new Map<number, Promise<unknown>>();
+
+  private checkState(tx: L2Transaction): void {
+    const acc = this.state.getAccount(tx.from);
+    const { spent } = this.mempool.plan(tx, acc.nonce);
+    checkAgainstState(tx, this.state, tx.nonce, spent);
+  }
+
+  /**
+   * Adds a deposit or forced exit seen on Bitcoin (in L1 order). `extraWrites` (e.g. the L1 watcher's scan height)
+   * are committed in the same atomic batch as the queue item.
+   */
+  async addL1Item(item: L1Item, extraWrites: KvOp[] = []): Promise<QueueEntry> {
+    const bytes = encodeL1Item(item);
+    if (item.type === 'deposit' && !isOnCurve(item.pubKey.x, item.pubKey.y))
+      fail('INVALID_PARAMETER', 'deposit key is not a curve point');
+    const entry = this.queue.push(item);
+    await this.persist([{ type: 'put', key: keys.queue(entry.index), value: bytes }, ...extraWrites]);
+    return entry;
+  }
+
+  /** The Bitcoin tip the sequencer sees (blocks record it; forced inclusion is judged against it). */
+  setL1Height(height: number): void {
+    if (height > this.l1Height) this.l1Height = height;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  getAccount(index: number): Readonly<Account> & { index: number } {
+    if (!Number.isInteger(index) || index < 0 || index >= this.state.capacity)
+      fail('UNKNOWN_ACCOUNT', `account ${index} is outside the tree`);
+    return { index, ...this.state.getAccount(index) };
+  }
+
+  /** The account holding this L2 key (the lowest index if several), for wallets that know only their key. */
+  accountOf(pubKey: PublicKey): (Readonly<Account> & { index: number }) | undefined {
+    const index = this.state.indexOfKey(pubKey.x, pubKey.y);
+    return index === undefined ? undefined : this.getAccount(index);
+  }
+
+  async getTransactionStatus(id: string): Promise<TxStatus> {
+    if (this.mempool.has(id)) return { status: 'pending', id };
+    const inc = await this.findIncluded(id);
+    if (inc) return { status: 'soft', id, ...inc };
+    const dropped = this.dropped.get(id);
+    return dropped
+      ? { status: 'dropped', id, code: dropped.code, reason: dropped.shortMessage }
+      : { status: 'unknown', id };
+  }
+
+  /** Recently dropped transactions (replaced, or no longer executable), kept in memory for status queries. */
+  private readonly dropped = new Map<string, RollupError>();
+
+  private noteDropped(id: string, reason: unknown): void {
+    const err =
+      reason instanceof RollupError
+        ? reason
+        : new RollupError('INVALID_PARAMETER', 'no longer executable', { cause: reason });
+    if (this.dropped.size >= 100_000) this.dropped.delete(this.dropped.keys().next().value!);
+    this.dropped.set(id, err);
+    this.emit('dropped', { id, reason: err });
+  }
+
+  async getBlock(number: number): Promise<Block | undefined> {
+    const bytes = await this.store.get(keys.block(number));
+    return bytes ? decodeBlock(bytes, (i) => this.queue.get(i)?.item) : undefined;
+  }
+
+  async getBatch(number: number): Promise<BatchOutput | undefined> {
+    const bytes = await this.store.get(keys.batch(number));
+    return bytes ? decodeBatch(bytes) : undefined;
+  }
+
+  private async findIncluded(id: string): Promise<{ block: number; position: number; batch: number } | undefined> {
+    const cached = this.txIndexCache.get(id);
+    if (cached) return cached;
+    if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
+    const v = await this.store.get(keys.txIndex(hexToBytes(id)));
+    return v ? { block: readU64(v, 0), position: readU32(v, 8), batch: readU64(v, 12) } : undefined;
+  }
+
+  // ---------------------------------------------------------------- sequencer
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      void this.produceBlock().catch((err: unknown) => this.emit('error', err));
+    }, this.config.blockIntervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Builds, commits and persists one block now (blocks are serialised). Empty blocks are skipped. */
+  produceBlock(opts: { force?: boolean } = {}): Promise<Block | undefined> {
+    const run = this.producing.then(() => this.buildAndCommit(opts.force ?? false));
+    this.producing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async buildAndCommit(force: boolean): Promise<Block | undefined> {
+    const now = this.now();
+    const overlay = new Overlay(this.state);
+    const ops: StoredOp[] = [];
+    const withdrawals: Withdrawal[] = [];
+    let fees = 0n;
+    // L1 items first, all that are available (forced inclusion is then met by construction).
+    const consumedBefore = this.queue.consumed;
+    for (const entry of this.queue.pending(this.l1Height)) {
+      if (ops.length >= this.config.maxBlockOps) break;
+      const item = entry.item;
+      if (item.type === 'deposit') {
+        const index = overlay.depositIndex(item.pubKey.x, item.pubKey.y);
+        applyDeposit(item, index, overlay);
+        ops.push({ kind: 'deposit', queueIndex: entry.index, item, index });
+      } else {
+        const applied = forcedExitApplies(item, overlay, this.config.depth, this.config.chainId);
+        let withdrawn = 0n;
+        if (applied) {
+          const w = applyForcedExit(item, overlay);
+          withdrawals.push(w);
+          withdrawn = w.amount;
+        }
+        ops.push({ kind: 'forcedExit', queueIndex: entry.index, item, applied, withdrawn });
+      }
+    }
+    const queueEnd = consumedBefore + ops.length;
+    // A block filled with L1 items is the most a sequencer can do; otherwise nothing overdue may be left behind.
+    if (ops.length < this.config.maxBlockOps) checkForcedInclusion(this.queue, consumedBefore, queueEnd, this.l1Height);
+    const dropped: MempoolEntry[] = [];
+    const included: MempoolEntry[] = [];
+    this.mempool.select(this.config.maxBlockOps - ops.length, (entry) => {
+      try {
+        const r = applyTransaction(entry.tx, overlay);
+        fees += r.fee;
+        if (r.withdrawal) withdrawals.push(r.withdrawal);
+        ops.push(
+          entry.tx.type === 'transfer' ? { kind: 'transfer', tx: entry.tx } : { kind: 'withdraw', tx: entry.tx },
+        );
+        included.push(entry);
+        return true;
+      } catch (err) {
+        dropped.push(...this.mempool.dropFrom(entry).map((e) => Object.assign(e, { reason: err })));
+        return false;
+      }
+    });
+    const batch = this.batch;
+    const batchOps = batch.ops.length + ops.length;
+    const closes =
+      batchOps > 0 && (batchOps + 1 >= this.config.maxBatchOps || now - batch.startedAt >= this.config.maxBatchAgeMs);
+    if (ops.length === 0 && !closes && !force) return undefined;
+    if (closes) {
+      const feeTotal = batch.fees + fees;
+      applyFeeCredit(feeTotal, overlay);
+      ops.push({ kind: 'feeCredit', amount: feeTotal });
+    }
+    // One rehash of every tree for the whole block.
+    const commit = this.state.commit(overlay.changes);
+    const header: BlockHeader = {
+      number: this.height + 1,
+      parentHash: this.tipHash,
+      timestamp: now,
+      l1Height: this.l1Height,
+      roots: commit.roots,
+      queueEnd,
+      batchNumber: batch.number,
+      closesBatch: closes,
+    };
+    const block: Block = { header, hash: blockHash(header), ops };
+    this.queue.markConsumed(queueEnd);
+    for (const entry of included) this.mempool.advance(entry.tx.from, entry.tx.nonce + 1);
+    batch.ops.push(...ops);
+    batch.fees += fees;
+    batch.withdrawals.push(...withdrawals);
+
+    const writes: KvOp[] = [{ type: 'put', key: keys.block(header.number), value: encodeBlock(block) }];
+    ops.forEach((op, position) => {
+      if (op.kind !== 'transfer' && op.kind !== 'withdraw') return;
+      const id = transactionId(op.tx);
+      const idBytes = hexToBytes(id);
+      writes.push({
+        type: 'put',
+        key: keys.txIndex(idBytes),
+        value: concat(writeU64(header.number), writeU32(position), writeU64(batch.number)),
+      });
+      writes.push({ type: 'del', key: keys.pending(idBytes) });
+      this.txIndexCache.set(id, { block: header.number, position, batch: batch.number });
+    });
+    for (const e of dropped) writes.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
+    for (const [index, account] of commit.accounts)
+      writes.push({ type: 'put', key: keys.account(index), value: encodeAccount(account) });
+    commit.nodes.forEach((changes, tree) => {
+      const zeros = this.state.trees[tree]!.zeros;
+      const size = this.state.trees[tree]!.hasher.digestBytes;
+      for (const c of changes) {
+        const key = keys.node(tree, c.level, c.index);
+        if (c.value === zeros[c.level]) writes.push({ type: 'del', key });
+        else writes.push({ type: 'put', key, value: bigBytes(c.value, size) });
+      }
+    });
+    let output: BatchOutput | undefined;
+    if (closes) {
+      output = this.closeBatch(header);
+      writes.push({ type: 'put', key: keys.batch(output.batchNumber), value: encodeBatch(output) });
+    }
+    writes.push({ type: 'put', key: keys.tip(), value: writeU64(header.number) });
+    this.tip = header;
+    this.tipHash = block.hash;
+    if (this.txIndexCache.size > 1_000_000) this.txIndexCache.clear();
+    await this.persist(writes);
+    for (const e of dropped) this.noteDropped(e.id, (e as MempoolEntry & { reason: unknown }).reason);
+    this.emit('block', block);
+    if (output) {
+      this.emit('batch', output);
+      for (const prover of this.provers)
+        void prover.submit({
+          id: `${prover.system}-${output.batchNumber}`,
+          system: prover.system,
+          output,
+          ops: this.lastBatchOps,
+        });
+    }
+    return block;
+  }
+
+  private lastBatchOps: Op[] = [];
+
+  private closeBatch(last: BlockHeader): BatchOutput {
+    const b = this.batch;
+    const da: DaOp[] = b.ops.map(toDaOp).filter((x): x is DaOp => x !== undefined);
+    const partial: Omit<BatchOutput, 'publicInput'> = {
+      batchNumber: b.number,
+      chainId: this.config.chainId,
+      firstBlock: b.firstBlock,
+      lastBlock: last.number,
+      oldRoots: b.oldRoots,
+      newRoots: last.roots,
+      dataDigest: dataDigest(da),
+      withdrawalRoot: withdrawalRoot(b.withdrawals, this.config.withdrawalDepth),
+      withdrawals: b.withdrawals,
+      queueStart: b.queueStart,
+      queueEnd: last.queueEnd,
+      queueHashStart: this.queue.chainAt(b.queueStart),
+      queueHashEnd: this.queue.chainAt(last.queueEnd),
+      data: encodeDa(da, this.config.depth),
+    };
+    this.lastBatchOps = b.ops;
+    const output = { ...partial, publicInput: publicInput(partial) };
+    this.batch = {
+      number: b.number + 1,
+      firstBlock: last.number + 1,
+      startedAt: this.now(),
+      oldRoots: last.roots,
+      queueStart: last.queueEnd,
+      ops: [],
+      fees: 0n,
+      withdrawals: [],
+    };
+    return output;
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  /** Group commit: writes issued in the same tick share one atomic LevelDB batch. */
+  private persist(ops: KvOp[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingWrites.push({ ops, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const group = this.pendingWrites;
+    this.pendingWrites = [];
+    // Groups are written strictly in order (a block's deletions must land after the entries they delete).
+    const previous = this.flushing;
+    let done!: () => void;
+    this.flushing = new Promise<void>((r) => (done = r));
+    await previous;
+    try {
+      await this.store.write(group.flatMap((g) => g.ops));
+      for (const g of group) g.resolve();
+    } catch (cause) {
+      const err = new RollupError('STORAGE', 'writing to the store failed', { cause });
+      for (const g of group) g.reject(err);
+    } finally {
+      done();
+    }
+  }
+
+  private flushing: Promise<void> = Promise.resolve();
+
+  private async load(): Promise<void> {
+    const tipBytes = await this.store.get(keys.tip());
+    const genesis = {
+      depth: this.config.depth,
+      chainId: this.config.chainId,
+      feeAccountKey: [this.config.feeAccountKey.x.toString(16), this.config.feeAccountKey.y.toString(16)],
+    };
+    if (!tipBytes) {
+      const feeAccount: Account = {
+        ax: this.config.feeAccountKey.x,
+        ay: this.config.feeAccountKey.y,
+        balance: 0n,
+        nonce: 0,
+      };
+      const commit = this.state.commit(new Map([[FEE_ACCOUNT, feeAccount]]));
+      const writes: KvOp[] = [
+        { type: 'put', key: keys.genesis(), value: new TextEncoder().encode(JSON.stringify(genesis)) },
+        { type: 'put', key: keys.account(FEE_ACCOUNT), value: encodeAccount(feeAccount) },
+      ];
+      commit.nodes.forEach((changes, tree) => {
+        for (const c of changes)
+          writes.push({
+            type: 'put',
+            key: keys.node(tree, c.level, c.index),
+            value: bigBytes(c.value, this.state.trees[tree]!.hasher.digestBytes),
+          });
+      });
+      writes.push({ type: 'put', key: keys.tip(), value: writeU64(0) });
+      await this.store.write(writes);
+      this.batch = this.freshBatch(1, 1, 0);
+      return;
+    }
+    const storedGenesis = await this.store.get(keys.genesis());
+    if (!storedGenesis || new TextDecoder().decode(storedGenesis) !== JSON.stringify(genesis))
+      fail('INVALID_PARAMETER', 'the store was created with different genesis parameters');
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.queue))) {
+      const entry = this.queue.push(decodeL1Item(v));
+      if (entry.index !== readU64(k, 1)) fail('STORAGE', 'the stored L1 queue has a gap');
+    }
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.account)))
+      this.state.loadAccount(readU32(k, 1), decodeAccount(v));
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.node))) {
+      const tree = this.state.trees[k[1]!];
+      if (!tree) fail('STORAGE', `stored node of unknown tree ${k[1]}`);
+      tree.load(k[2]!, readU32(k, 3), bigFrom(v));
+    }
+    const tipNumber = readU64(tipBytes, 0);
+    // The open batch is rebuilt from the blocks after the last closed one.
+    let lastBatch: BatchOutput | undefined;
+    for await (const [, v] of this.store.scan(Uint8Array.of(PREFIX.batch))) lastBatch = decodeBatch(v);
+    this.batch = lastBatch
+      ? this.freshBatch(lastBatch.batchNumber + 1, lastBatch.lastBlock + 1, lastBatch.queueEnd, lastBatch.newRoots)
+      : this.freshBatch(1, 1, 0);
+    let queueEnd = lastBatch?.queueEnd ?? 0;
+    for (let n = this.batch.firstBlock; n <= tipNumber; n++) {
+      const block = await this.getBlock(n);
+      if (!block) fail('STORAGE', `block ${n} is missing`);
+      this.batch.ops.push(...block.ops);
+      for (const op of block.ops) {
+        if (op.kind === 'transfer' || op.kind === 'withdraw') this.batch.fees += op.tx.fee;
+        if (op.kind === 'withdraw') this.batch.withdrawals.push({ script: op.tx.script, amount: op.tx.amount });
+        if (op.kind === 'forcedExit' && op.applied)
+          this.batch.withdrawals.push({ script: op.item.script, amount: op.withdrawn ?? 0n });
+      }
+      queueEnd = block.header.queueEnd;
+    }
+    if (tipNumber > 0) {
+      const tipBlock = await this.getBlock(tipNumber);
+      if (!tipBlock) fail('STORAGE', `tip block ${tipNumber} is missing`);
+      this.tip = tipBlock.header;
+      this.tipHash = tipBlock.hash;
+      queueEnd = tipBlock.header.queueEnd;
+      this.l1Height = tipBlock.header.l1Height;
+      const roots = this.state.roots;
+      if (roots.some((r, i) => r !== tipBlock.header.roots[i]))
+        fail('STORAGE', 'stored state does not match the tip block roots');
+    }
+    this.queue.markConsumed(queueEnd);
+    // Pending transactions: re-admitted in nonce order without re-checking signatures (they were checked before
+    // they were written); ones that no longer fit are dropped.
+    const pending: MempoolEntry[] = [];
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.pending))) {
+      const bytes = v.subarray(8);
+      pending.push({
+        id: Buffer.from(k.subarray(1)).toString('hex'),
+        tx: decodeTransaction(bytes),
+        bytes: bytes.slice(),
+        receivedAt: readU64(v, 0),
+      });
+    }
+    pending.sort((a, b) => a.tx.from - b.tx.from || a.tx.nonce - b.tx.nonce);
+    const stale: KvOp[] = [];
+    for (const e of pending) {
+      try {
+        this.checkState(e.tx);
+        this.mempool.insert(e, this.state.getAccount(e.tx.from).nonce);
+      } catch {
+        stale.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
+      }
+    }
+    await this.store.write(stale);
+  }
+
+  private freshBatch(number: number, firstBlock: number, queueStart: number, oldRoots?: bigint[]): OpenBatch {
+    return {
+      number,
+      firstBlock,
+      startedAt: this.now(),
+      oldRoots: oldRoots ?? this.state.roots,
+      queueStart,
+      ops: [],
+      fees: 0n,
+      withdrawals: [],
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    this.closed = true;
+    await this.producing;
+    await this.verifier.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,26 @@
+import { poseidon, poseidon2 } from '../crypto/poseidon.ts';
+import type { Account } from './account.ts';
+
+/**
+ * How one state tree hashes. The state keeps a list of these and updates every tree in lockstep (decision 2): the
+ * BN254 Poseidon tree for the SNARK is first; the STARK module adds its BabyBear/Poseidon2 hasher as the second.
+ * Digests are bigints so that a multi-element digest (e.g. 8 BabyBear limbs) can be packed into one value.
+ */
+export interface TreeHasher {
+  /** Stable short name; used in block headers and storage keys. */
+  readonly id: string;
+  /** Byte length of a serialised digest (for storage). */
+  readonly digestBytes: number;
+  leaf(account: Account): bigint;
+  node(left: bigint, right: bigint): bigint;
+}
+
+const TWO64 = 1n << 64n;
+
+/** Protocol §3: leaf = Poseidon(Ax, Ay, balance + 2^64·nonce), node = Poseidon(left, right). */
+export const poseidonBn254Hasher: TreeHasher = {
+  id: 'poseidon-bn254',
+  digestBytes: 32,
+  leaf: (a) => poseidon([a.ax, a.ay, a.balance + TWO64 * BigInt(a.nonce)]),
+  node: poseidon2,
+};

@@ -1,0 +1,61 @@
+/**
+ * Key layout of the rollup store (one LevelDB, bcoin style: a one-byte prefix per record kind, big-endian numbers
+ * so that iteration order is numeric order).
+ *
+ *   'M' 'tip'                         → u64 number of blocks committed (the next block number)
+ *   'M' 'genesis'                     → genesis parameters (JSON: depth, chainId, fee account key)
+ *   'a' u32 index                     → account: ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32
+ *   'n' u8 tree u8 level u32 index    → tree node digest (tree = hasher position); absent = empty subtree
+ *   'b' u64 number                    → block (see block.ts: header ‖ operations)
+ *   't' txid(32)                      → u64 block number ‖ u32 position: where an L2 transaction was included
+ *   'p' txid(32)                      → u64 received-at ms ‖ canonical transaction: accepted, not yet in a block
+ *   'q' u64 index                     → L1 queue item (canonical encoding)
+ *   'B' u64 number                    → batch record (JSON, bigints as hex)
+ *
+ * A block is committed with one atomic batch: the block, its 't' entries, changed accounts and nodes, the 'p'
+ * deletions and the new 'tip'. An accepted transaction's 'p' entry is written before the node acknowledges it, so
+ * after a crash every acknowledged transaction is either in a block or still pending.
+ */
+export const PREFIX = {
+  meta: 0x4d, // 'M'
+  account: 0x61, // 'a'
+  node: 0x6e, // 'n'
+  block: 0x62, // 'b'
+  txIndex: 0x74, // 't'
+  pending: 0x70, // 'p'
+  queue: 0x71, // 'q'
+  batch: 0x42, // 'B'
+} as const;
+
+function u32(v: number): number[] {
+  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+function u64(v: number): number[] {
+  return [...u32(Math.floor(v / 2 ** 32)), ...u32(v >>> 0)];
+}
+
+export const keys = {
+  tip: (): Uint8Array => Uint8Array.from([PREFIX.meta, ...new TextEncoder().encode('tip')]),
+  genesis: (): Uint8Array => Uint8Array.from([PREFIX.meta, ...new TextEncoder().encode('genesis')]),
+  account: (index: number): Uint8Array => Uint8Array.from([PREFIX.account, ...u32(index)]),
+  node: (tree: number, level: number, index: number): Uint8Array =>
+    Uint8Array.from([PREFIX.node, tree, level, ...u32(index)]),
+  block: (n: number): Uint8Array => Uint8Array.from([PREFIX.block, ...u64(n)]),
+  txIndex: (txid: Uint8Array): Uint8Array => Uint8Array.from([PREFIX.txIndex, ...txid]),
+  pending: (txid: Uint8Array): Uint8Array => Uint8Array.from([PREFIX.pending, ...txid]),
+  queue: (n: number): Uint8Array => Uint8Array.from([PREFIX.queue, ...u64(n)]),
+  batch: (n: number): Uint8Array => Uint8Array.from([PREFIX.batch, ...u64(n)]),
+};
+
+export function readU32(b: Uint8Array, off: number): number {
+  return ((b[off]! << 24) >>> 0) + (b[off + 1]! << 16) + (b[off + 2]! << 8) + b[off + 3]!;
+}
+export function readU64(b: Uint8Array, off: number): number {
+  return readU32(b, off) * 2 ** 32 + readU32(b, off + 4);
+}
+export function writeU64(v: number): Uint8Array {
+  return Uint8Array.from(u64(v));
+}
+export function writeU32(v: number): Uint8Array {
+  return Uint8Array.from(u32(v));
+}
