@@ -1,0 +1,23 @@
+import { verifyNodeCommand } from '../../anchor/index.ts';
+import { registerCommand } from '../registry.ts';
+import { balanceCommand } from './balance.ts';
+import { bitcoindCommand } from './bitcoind.ts';
+import { devnetCommand } from './devnet.ts';
+import { statusCommand } from './status.ts';
+import { transferCommand } from './transfer.ts';
+import { txCommand } from './tx.ts';
+import { walletCommand } from './wallet.ts';
+import { withdrawCommand } from './withdraw.ts';
+
+/** Every `keel` command; add new ones here. */
+export function registerAll(): void {
+  registerCommand(bitcoindCommand);
+  registerCommand(walletCommand);
+  registerCommand(balanceCommand);
+  registerCommand(transferCommand);
+  registerCommand(withdrawCommand);
+  registerCommand(txCommand);
+  registerCommand(statusCommand);
+  registerCommand(devnetCommand);
+  registerCommand(verifyNodeCommand);
+}
