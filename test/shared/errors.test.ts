@@ -13,6 +13,13 @@ test('BaseError keeps the short message, details and cause', () => {
 
 test('printTable aligns columns', () => {
   const lines: string[] = [];
-  printTable(['name', 'n'], [['long name', 1], ['x', 22]], (l) => lines.push(l));
+  printTable(
+    ['name', 'n'],
+    [
+      ['long name', 1],
+      ['x', 22],
+    ],
+    (l) => lines.push(l),
+  );
   assert.deepEqual(lines, ['name       n', '---------  --', 'long name  1', 'x          22']);
 });
