@@ -101,6 +101,9 @@ if (childIndex >= 0) {
   console.log(JSON.stringify(result));
 } else {
   checkBeforeTiming();
+  // The benchmark measures the prover as deployed on this machine: LDE worker threads, one per core, unless set.
+  const workers = process.env['KEEL_STARK_WORKERS'] ?? 'auto';
+  console.log(`LDE worker threads: KEEL_STARK_WORKERS=${workers}`);
   const sizes = (process.env['STARK_BENCH_SIZES'] ?? '16,18').split(',').map(Number);
   const results: SizeResult[] = [];
   const failures: string[][] = [];
@@ -110,6 +113,7 @@ if (childIndex >= 0) {
       ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(log)],
       {
         encoding: 'utf8',
+        env: { ...process.env, KEEL_STARK_WORKERS: workers },
         maxBuffer: 1 << 24,
         timeout: 30 * 60 * 1000,
       },
