@@ -40,5 +40,3 @@ export type {
 } from './anchorer.ts';
 export { VerifierNode } from './verifier.ts';
 export type { VerifierOptions, VerifiedBatch, FlaggedBatch, IgnoredCommitment } from './verifier.ts';
-export { verifyNodeCommand, verifierFromArgs } from './cli.ts';
-export type { VerifyNodeCommand } from './cli.ts';

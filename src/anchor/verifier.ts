@@ -100,8 +100,17 @@ export class VerifierNode extends EventEmitter<Events> {
   get lastCommitmentId(): Uint8Array {
     return this.derived.lastCommitment;
   }
-  getAccount(index: number): Readonly<Account> {
+  get chainId(): number {
+    return this.opts.rollup.chainId;
+  }
+  /** The account at `index`, or undefined outside the tree. */
+  getAccount(index: number): Readonly<Account> | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.derived.state.capacity) return undefined;
     return this.derived.state.getAccount(index);
+  }
+  /** The lowest account index holding this L2 key, as the sequencer answers it. */
+  indexOfKey(x: bigint, y: bigint): number | undefined {
+    return this.derived.state.indexOfKey(x, y);
   }
   batch(number: number): VerifiedBatch | undefined {
     return this.verified.find((b) => b.batchNumber === number);

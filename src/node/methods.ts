@@ -25,19 +25,19 @@ export type RpcContext = {
   onAccepted?: () => void;
 };
 
-export type MethodSpec = {
+export type MethodSpec<C = RpcContext> = {
   /** Parameter names, for named (object) params and for docs/rpc.md. */
   params: readonly string[];
-  run(ctx: RpcContext, params: readonly unknown[]): Promise<unknown> | unknown;
+  run(ctx: C, params: readonly unknown[]): Promise<unknown> | unknown;
 };
 
-function intParam(v: unknown, name: string, max = 2 ** 32 - 1): number {
+export function intParam(v: unknown, name: string, max = 2 ** 32 - 1): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
     throw invalidParams(`${name} must be an integer in 0..${max}`);
   return v;
 }
 
-function hexParam(v: unknown, name: string, bytes?: number): Uint8Array {
+export function hexParam(v: unknown, name: string, bytes?: number): Uint8Array {
   if (typeof v !== 'string' || v.length % 2 !== 0 || !/^(0x)?[0-9a-fA-F]*$/.test(v))
     throw invalidParams(`${name} must be a hex string`);
   const out = Uint8Array.from(Buffer.from(v.replace(/^0x/, ''), 'hex'));
@@ -174,7 +174,7 @@ export const METHODS: Record<string, MethodSpec> = {
 };
 
 /** Accepts positional (array) or named (object) params; anything else is invalid. */
-export function positional(spec: MethodSpec, params: unknown): unknown[] {
+export function positional<C>(spec: MethodSpec<C>, params: unknown): unknown[] {
   if (params === undefined) return [];
   if (Array.isArray(params)) {
     if (params.length > spec.params.length)

@@ -6,6 +6,7 @@ import { bridgeDepositScript } from './deposit.ts';
 import { FinalityTracker } from './finality.ts';
 import type { Anchorer } from './finality.ts';
 import { Metrics } from './metrics.ts';
+import { METHODS } from './methods.ts';
 import type { RpcContext } from './methods.ts';
 import { RpcServer } from './server.ts';
 import { Subscriptions } from './subscriptions.ts';
@@ -20,7 +21,7 @@ export class KeelNode {
     readonly rollup: RollupNode,
     readonly watcher: L1Watcher | undefined,
     readonly finality: FinalityTracker,
-    readonly rpc: RpcServer,
+    readonly rpc: RpcServer<RpcContext>,
     readonly metrics: Metrics,
     private readonly log: (line: string) => void,
   ) {}
@@ -99,7 +100,7 @@ export class KeelNode {
       lastBatch: () => lastBatch,
       onAccepted: () => countAccepted(),
     };
-    const rpc = new RpcServer(ctx, new Subscriptions(ctx, finality), metrics, {
+    const rpc = new RpcServer(METHODS, ctx, new Subscriptions(ctx, finality), metrics, {
       port: opts.rpc?.port ?? DEFAULT_RPC_PORT,
       maxBodyBytes: opts.rpc?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxBatch: opts.rpc?.maxBatch ?? DEFAULT_MAX_BATCH,

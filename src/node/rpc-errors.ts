@@ -40,6 +40,8 @@ export const NODE_RPC_CODES = {
   SUBSCRIPTION_UNAVAILABLE: -32030,
   /** Too many subscriptions on one socket. */
   SUBSCRIPTION_LIMIT: -32031,
+  /** A method that changes state, asked of a read-only node (the verifier node). */
+  READ_ONLY: -32032,
 } as const;
 
 export type RpcErrorObject = { code: number; message: string; data?: { code: string; details?: string } };

@@ -5,8 +5,8 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { KeelNodeError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
-import { METHODS, positional } from './methods.ts';
-import type { RpcContext } from './methods.ts';
+import { positional } from './methods.ts';
+import type { MethodSpec } from './methods.ts';
 import { JSONRPC, NODE_RPC_CODES, RpcMethodError, invalidParams, toRpcError } from './rpc-errors.ts';
 import type { RpcErrorObject } from './rpc-errors.ts';
 import type { Subscriptions } from './subscriptions.ts';
@@ -28,15 +28,17 @@ const errorReply = (id: unknown, error: RpcErrorObject): Response => ({ jsonrpc:
 /**
  * The L2 JSON-RPC 2.0 server: POST / over HTTP, the same methods plus subscriptions over WebSocket at /ws,
  * GET /metrics (Prometheus text). It only listens on 127.0.0.1. Every bad request gets a JSON-RPC error; nothing
- * a client sends can stop it.
+ * a client sends can stop it. The method table and its context are parameters so that the verifier node serves its
+ * read-only table through this same server; without `subs` there are no subscriptions.
  */
-export class RpcServer {
+export class RpcServer<C> {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
 
   constructor(
-    private readonly ctx: RpcContext,
-    private readonly subs: Subscriptions,
+    private readonly methods: Readonly<Record<string, MethodSpec<C>>>,
+    private readonly ctx: C,
+    private readonly subs: Subscriptions | undefined,
     private readonly metrics: Metrics,
     private readonly opts: RpcServerOptions,
   ) {
@@ -126,7 +128,7 @@ export class RpcServer {
   }
 
   private onSocket(socket: WebSocket): void {
-    const owner = this.subs.open((message) => {
+    const owner = this.subs?.open((message) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     });
     socket.on('message', (data, isBinary) => {
@@ -144,7 +146,9 @@ export class RpcServer {
     });
     // A message over maxPayload closes the socket (ws answers with close code 1009); nothing else is affected.
     socket.on('error', () => socket.terminate());
-    socket.on('close', () => this.subs.close(owner));
+    socket.on('close', () => {
+      if (owner !== undefined) this.subs?.close(owner);
+    });
   }
 
   /** One HTTP body or WebSocket message: a request or a batch. Undefined when only notifications were sent. */
@@ -186,11 +190,11 @@ export class RpcServer {
     let result: unknown;
     try {
       result = await this.dispatch(method, r.params, owner);
-      this.countRequest({ method: METHOD_LABEL(method), outcome: 'ok' });
+      this.countRequest({ method: this.label(method), outcome: 'ok' });
     } catch (err) {
       const error = toRpcError(err);
       if (error.code === JSONRPC.InternalError) this.opts.log?.(`rpc: ${method} failed: ${String(err)}`);
-      this.countRequest({ method: METHOD_LABEL(method), outcome: 'error' });
+      this.countRequest({ method: this.label(method), outcome: 'error' });
       return hasId ? errorReply(id, error) : undefined;
     }
     return hasId ? { jsonrpc: '2.0', id, result: result ?? null } : undefined;
@@ -198,10 +202,10 @@ export class RpcServer {
 
   private async dispatch(method: string, params: unknown, owner: number | undefined): Promise<unknown> {
     if (method === 'keel_subscribe' || method === 'keel_unsubscribe') {
-      if (owner === undefined)
+      if (owner === undefined || !this.subs)
         throw new RpcMethodError(
           NODE_RPC_CODES.SUBSCRIPTION_UNAVAILABLE,
-          'subscriptions need the WebSocket endpoint /ws',
+          this.subs ? 'subscriptions need the WebSocket endpoint /ws' : 'this node has no subscriptions',
           {
             code: 'SUBSCRIPTION_UNAVAILABLE',
           },
@@ -210,18 +214,18 @@ export class RpcServer {
       if (!args) throw invalidParams('params must be an array');
       return method === 'keel_subscribe' ? this.subs.subscribe(owner, args) : this.subs.unsubscribe(owner, args[0]);
     }
-    const spec = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
+    const spec = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
     if (!spec)
       throw new RpcMethodError(JSONRPC.MethodNotFound, `method '${method.slice(0, 64)}' not found`, {
         code: 'METHOD_NOT_FOUND',
       });
     return spec.run(this.ctx, positional(spec, params));
   }
-}
 
-/** Unknown method names are not used as metric labels (a client could create unbounded series). */
-function METHOD_LABEL(method: string): string {
-  return Object.hasOwn(METHODS, method) || method === 'keel_subscribe' || method === 'keel_unsubscribe'
-    ? method
-    : 'unknown';
+  /** Unknown method names are not used as metric labels (a client could create unbounded series). */
+  private label(method: string): string {
+    return Object.hasOwn(this.methods, method) || method === 'keel_subscribe' || method === 'keel_unsubscribe'
+      ? method
+      : 'unknown';
+  }
 }

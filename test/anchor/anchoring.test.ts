@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { btcToSats } from '../../src/bitcoin/index.ts';
-import { packPoint, signTransfer, signWithdraw } from '../../src/rollup/index.ts';
+import { encodeTransaction, packPoint, signTransfer, signWithdraw } from '../../src/rollup/index.ts';
 import type { BatchOutput } from '../../src/rollup/index.ts';
 import {
   Anchorer,
@@ -11,8 +11,9 @@ import {
   commitmentId,
   encodePayload,
   headerFromBatch,
-  verifierFromArgs,
 } from '../../src/anchor/index.ts';
+import { DEFAULT_VERIFIER_RPC_PORT, NODE_RPC_CODES, serveVerifierRpc } from '../../src/node/index.ts';
+import { verifierFromArgs } from '../../src/cli/commands/verify-node.ts';
 import type { ChainOutput, StatusChange } from '../../src/anchor/index.ts';
 import {
   CHAIN,
@@ -25,6 +26,7 @@ import {
   mine,
   mineElsewhere,
   rollupConfig,
+  rpcCall,
   startEnv,
 } from './helpers.ts';
 import type { Env } from './helpers.ts';
@@ -114,6 +116,50 @@ describe('anchoring on the embedded regtest node over RPC', () => {
       await anchorer.tick();
     }
     assert.ok(anchorer.all.every((r) => r.status === 'anchored'));
+  });
+
+  it('the synced verifier serves the read-only RPC with the sequencer state; writes are refused', async () => {
+    const verifier = freshVerifier();
+    await verifier.sync();
+    const rpc = await serveVerifierRpc(verifier, { port: 0 });
+    try {
+      const hex = (v: bigint) => `0x${v.toString(16)}`;
+      const status = await rpcCall(rpc.port, 'keel_status');
+      const s = status.result as { chainId: number; roots: string[]; lastBatch: number; l1: { height: number } };
+      assert.equal(s.chainId, CHAIN);
+      assert.deepEqual(s.roots, env.rollup.roots.map(hex), 'state root equals the sequencer root');
+      assert.equal(s.lastBatch, batches.at(-1)!.batchNumber);
+      assert.equal(s.l1.height, await env.client.getBlockCount());
+      assert.deepEqual((status.result as { batches: unknown }).batches, { verified: 3, flagged: 0, ignored: 0 });
+      assert.equal((await rpcCall(rpc.port, 'keel_chainId')).result, CHAIN);
+      for (const index of [1, 2, 3]) {
+        const seq = env.rollup.getAccount(index);
+        const got = (await rpcCall(rpc.port, 'keel_getAccount', [index])).result as Record<string, unknown>;
+        assert.equal(got.balance, seq.balance.toString(), `account ${index} balance`);
+        assert.equal(got.nonce, seq.nonce);
+        assert.equal(got.publicKey, Buffer.from(packPoint({ x: seq.ax, y: seq.ay })).toString('hex'));
+        const byKey = await rpcCall(rpc.port, 'keel_getAccountByKey', [got.publicKey]);
+        assert.equal((byKey.result as { index: number }).index, index);
+      }
+      assert.equal((await rpcCall(rpc.port, 'keel_getAccount', [200])).result, null, 'empty slot');
+      assert.equal((await rpcCall(rpc.port, 'keel_getAccount', [1 << 20])).result, null, 'outside the tree');
+      const b2 = (await rpcCall(rpc.port, 'keel_getBatch', [2])).result as { newRoots: string[]; status: string };
+      assert.equal(b2.status, 'verified');
+      assert.deepEqual(b2.newRoots, batches[1]!.newRoots.map(hex));
+      assert.equal((await rpcCall(rpc.port, 'keel_getBatch', [99])).result, null);
+      const send = await rpcCall(rpc.port, 'keel_sendTransaction', [
+        Buffer.from(
+          encodeTransaction(signTransfer(l2Key(1), { from: 1, to: 2, amount: 1n, fee: 1n, nonce: 2 }, CHAIN)),
+        ).toString('hex'),
+      ]);
+      assert.equal(send.error?.code, NODE_RPC_CODES.READ_ONLY);
+      assert.match(send.error!.message, /read-only verifier node/);
+      assert.equal((await rpcCall(rpc.port, 'keel_getBlock', [1])).error?.code, -32601, 'not served: method not found');
+      assert.equal((await rpcCall(rpc.port, 'keel_getAccount', ['x'])).error?.code, -32602);
+      assert.deepEqual(verifier.roots, env.rollup.roots, 'nothing a client sent changed the state');
+    } finally {
+      await rpc.close();
+    }
   });
 
   it('a reorg that drops the commitment block moves the batch back to posted; it is re-anchored', async () => {
@@ -300,32 +346,32 @@ describe('anchoring on the embedded regtest node over RPC', () => {
   });
   it('keel verify-node (--once) reaches the same root from the command line options', async () => {
     const lines: string[] = [];
-    const { node } = verifierFromArgs(
-      [
-        '--bitcoin-rpc',
-        env.bitcoin.rpcUrl,
-        '--rpcuser',
-        'keel',
-        '--rpcpassword',
-        'anchor-test',
-        '--genesis',
-        `${env.genesis.txid}:${env.genesis.vout}`,
-        '--sequencer-key',
-        Buffer.from(SEQUENCER_KEY).toString('hex'),
-        '--fee-account-key',
-        Buffer.from(packPoint(rollupConfig().feeAccountKey)).toString('hex'),
-        '--depth',
-        '8',
-        '--withdrawal-depth',
-        '4',
-        '--start-height',
-        '1',
-        '--once',
-      ],
-      (l) => lines.push(l),
-    );
+    const args = [
+      '--bitcoin-rpc',
+      env.bitcoin.rpcUrl,
+      '--rpcuser',
+      'keel',
+      '--rpcpassword',
+      'anchor-test',
+      '--genesis',
+      `${env.genesis.txid}:${env.genesis.vout}`,
+      '--sequencer-key',
+      Buffer.from(SEQUENCER_KEY).toString('hex'),
+      '--fee-account-key',
+      Buffer.from(packPoint(rollupConfig().feeAccountKey)).toString('hex'),
+      '--depth',
+      '8',
+      '--withdrawal-depth',
+      '4',
+      '--start-height',
+      '1',
+    ];
+    const { node, rpcPort } = verifierFromArgs([...args, '--once'], (l) => lines.push(l));
+    assert.equal(rpcPort, DEFAULT_VERIFIER_RPC_PORT);
     await node.sync();
     assert.deepEqual(node.roots, env.rollup.roots);
+    assert.equal(verifierFromArgs([...args, '--rpcport', '0'], () => {}).rpcPort, 0);
+    assert.throws(() => verifierFromArgs([...args, '--rpcport', '70000'], () => {}), /invalid --rpcport/);
     assert.throws(
       () => verifierFromArgs(['--bitcoin-rpc', 'http://127.0.0.1:1', '--genesis', 'zz'], () => {}),
       /--rpccookie|--genesis/,

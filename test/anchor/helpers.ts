@@ -60,3 +60,14 @@ let miners = 0;
  * time would give the same hash, which the node refuses as known-invalid). */
 export const mineElsewhere = (env: Env, n = 1) =>
   env.client.generateToAddress(n, btc.p2tr(xOnlyKey(sha256(utf8(`miner ${miners++}`))), undefined, REGTEST).address!);
+
+export type RpcReply = { jsonrpc: '2.0'; id: unknown; result?: unknown; error?: { code: number; message: string } };
+/** One JSON-RPC call over HTTP POST to an L2 node (the sequencer's or the verifier's). */
+export async function rpcCall(port: number, method: string, params: unknown[] = []): Promise<RpcReply> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  return (await res.json()) as RpcReply;
+}

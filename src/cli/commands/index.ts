@@ -1,4 +1,4 @@
-import { verifyNodeCommand } from '../../anchor/index.ts';
+import { verifyNodeCommand } from './verify-node.ts';
 import { registerCommand } from '../registry.ts';
 import { balanceCommand } from './balance.ts';
 import { bitcoindCommand } from './bitcoind.ts';

@@ -1,14 +1,15 @@
-import type { Transport } from '../bitcoin/index.ts';
-import { createBitcoinClient, http } from '../bitcoin/index.ts';
-import { unpackPoint } from '../rollup/index.ts';
-import type { DeriveConfig } from './derive.ts';
-import { AnchorError } from './errors.ts';
-import { VerifierNode } from './verifier.ts';
+import type { Transport } from '../../bitcoin/index.ts';
+import { createBitcoinClient, http } from '../../bitcoin/index.ts';
+import { unpackPoint } from '../../rollup/index.ts';
+import type { DeriveConfig } from '../../anchor/index.ts';
+import { AnchorError } from '../../anchor/index.ts';
+import { DEFAULT_VERIFIER_RPC_PORT, serveVerifierRpc } from '../../node/index.ts';
+import { VerifierNode } from '../../anchor/index.ts';
 
 const USAGE = `keel verify-node --bitcoin-rpc URL (--rpccookie FILE | --rpcuser U --rpcpassword W)
                  --genesis TXID:VOUT --sequencer-key HEX --fee-account-key HEX
                  [--chain-id N] [--depth D] [--withdrawal-depth W] [--start-height H] [--confirmations K]
-                 [--interval MS] [--once]
+                 [--interval MS] [--rpcport P] [--once]
 
 Rebuilds the Keel state from Bitcoin alone: follows the commitment chain from the genesis outpoint, re-executes
 every batch and checks its roots. Bad batches are flagged with the check that failed; garbage is logged and ignored.
@@ -18,7 +19,9 @@ every batch and checks its roots. Bad batches are flagged with the check that fa
   --fee-account-key HEX    the packed Baby Jubjub key of L2 account 0 (genesis parameter)
   --chain-id N             L2 chain id (default 3, regtest)       --depth D   account tree depth (default 24)
   --confirmations K        only read blocks with K confirmations (default 1)
-  --once                   sync to the tip, print the state root and exit`;
+  --rpcport P              serve the read-only L2 JSON-RPC on 127.0.0.1:P (default ${DEFAULT_VERIFIER_RPC_PORT}; 0 = any free
+                           port); keel_sendTransaction is refused, see docs/rpc.md
+  --once                   sync to the tip, print the state root and exit (no RPC)`;
 
 /** The same shape as the CLI's Command (src/cli/registry.ts), without depending on the CLI module. */
 export type VerifyNodeCommand = {
@@ -44,6 +47,7 @@ function parse(args: string[]): Map<string, string | true> {
     'start-height',
     'confirmations',
     'interval',
+    'rpcport',
     'once',
   ]);
   const out = new Map<string, string | true>();
@@ -81,7 +85,7 @@ function hex(value: string | true | undefined, name: string, bytes: number): Uin
 export function verifierFromArgs(
   args: string[],
   log: (line: string) => void,
-): { node: VerifierNode; opts: Map<string, string | true> } {
+): { node: VerifierNode; opts: Map<string, string | true>; rpcPort: number } {
   const opts = parse(args);
   const url = opts.get('bitcoin-rpc');
   if (typeof url !== 'string') throw new AnchorError('INVALID_PARAMETER', '--bitcoin-rpc is required');
@@ -97,6 +101,8 @@ export function verifierFromArgs(
   if (!m) throw new AnchorError('INVALID_PARAMETER', '--genesis must be TXID:VOUT');
   const feeAccountKey = unpackPoint(hex(opts.get('fee-account-key'), 'fee-account-key', 32));
   if (!feeAccountKey) throw new AnchorError('INVALID_PARAMETER', '--fee-account-key is not a packed curve point');
+  const rpcPort = int(opts, 'rpcport', DEFAULT_VERIFIER_RPC_PORT);
+  if (rpcPort > 65535) throw new AnchorError('INVALID_PARAMETER', `invalid --rpcport ${rpcPort}`);
   const rollup: DeriveConfig = {
     chainId: int(opts, 'chain-id', 3),
     depth: int(opts, 'depth', 24, 1),
@@ -112,7 +118,7 @@ export function verifierFromArgs(
     confirmations: int(opts, 'confirmations', 1, 1),
     log,
   });
-  return { node, opts };
+  return { node, opts, rpcPort };
 }
 
 export const verifyNodeCommand: VerifyNodeCommand = {
@@ -121,19 +127,28 @@ export const verifyNodeCommand: VerifyNodeCommand = {
   usage: USAGE,
   async run(args) {
     const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
-    const { node, opts } = verifierFromArgs(args, log);
+    const { node, opts, rpcPort } = verifierFromArgs(args, log);
     const report = () =>
       log(`verify-node: batch ${node.batchNumber}, L1 height ${node.l1Height}, root 0x${node.roots[0]!.toString(16)}`);
-    await node.sync();
-    report();
-    if (opts.get('once') === true) return node.flagged.length === 0 ? 0 : 2;
-    node.on('batch', report);
-    node.start(int(opts, 'interval', 2000, 100));
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    node.stop();
-    return 0;
+    const once = opts.get('once') === true;
+    const interval = int(opts, 'interval', 2000, 100);
+    // Listening first: a taken port fails at once, and clients can watch keel_status while the first sync runs.
+    const rpc = once ? undefined : await serveVerifierRpc(node, { port: rpcPort, log });
+    if (rpc) log(`verify-node: read-only rpc http://127.0.0.1:${rpc.port}`);
+    try {
+      await node.sync();
+      report();
+      if (once) return node.flagged.length === 0 ? 0 : 2;
+      node.on('batch', report);
+      node.start(interval);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      node.stop();
+      return 0;
+    } finally {
+      await rpc?.close();
+    }
   },
 };
