@@ -2,7 +2,7 @@
 // each against the protocol exactly as the circuit will, and produces both the circuit's input signals and every value
 // the circuit computes (roots after each slot, queue chain, data digest, withdrawal root, the public input).
 import { WitnessError } from './errors.ts';
-import { packScript, poseidon, verifyEdDSA } from './protocol.ts';
+import { forcedExitMessage, l1ItemHash, packScript, poseidon, verifyEdDSA } from './protocol.ts';
 import type { Op, Signature } from './protocol.ts';
 import { StateTree, isEmpty } from './tree.ts';
 import type { TreeAccount } from './tree.ts';
@@ -270,14 +270,7 @@ export function buildBatchWitness(
         vout: BigInt(item.vout),
         l1Height: BigInt(item.l1Height),
       });
-      const q = poseidon([
-        1n + sh(item.vout, 4) + sh(item.l1Height, 36) + sh(item.amount, 68),
-        txidHi,
-        txidLo,
-        item.pubKey.x,
-        item.pubKey.y,
-      ]);
-      queueHash = poseidon([queueHash, q]);
+      queueHash = poseidon([queueHash, l1ItemHash(item)]);
       queueIndex++;
       newA = (a) => {
         if (a.balance + item.amount >= TWO63) reject(j, `account ${op.index} would exceed 2^63`);
@@ -292,7 +285,7 @@ export function buildBatchWitness(
       aIndex = inTree ? item.account : 0;
       const acc = tree.get(aIndex);
       const { w0, w1, len } = packScript(item.script);
-      const message = poseidon([3n + sh(chainId, 4) + sh(item.account, 20) + sh(item.nonce, 52) + sh(len, 84), w0, w1]);
+      const message = forcedExitMessage(item, header.chainId);
       const applied =
         inTree &&
         !isEmpty(acc) &&
@@ -318,17 +311,7 @@ export function buildBatchWitness(
         },
         sigFields(item.sig),
       );
-      const q = poseidon([
-        2n + sh(item.vout, 4) + sh(item.l1Height, 36) + sh(item.account, 68) + sh(item.nonce, 100) + sh(len, 132),
-        txidHi,
-        txidLo,
-        w0,
-        w1,
-        item.sig.R8.x,
-        item.sig.R8.y,
-        item.sig.S,
-      ]);
-      queueHash = poseidon([queueHash, q]);
+      queueHash = poseidon([queueHash, l1ItemHash(item)]);
       queueIndex++;
       if (applied) {
         withdrawals.push({ w0, w1, scriptLen: len, amount: acc.balance });
