@@ -293,9 +293,14 @@ async function fund(
     });
     const txid = await client.sendRawTransaction(hex);
     progress(`deposit of ${formatSats(amount)} for ${w.path}: Bitcoin tx ${txid}`);
+    // One block per deposit: deposits are credited in L1 order, and the order of equal-fee transactions inside one
+    // block is arbitrary, so this keeps the account numbers (you #1, alice #2, bob #3) the same on every start.
+    await client.generateToAddress(1, miner.address!);
   }
-  progress(`mining ${confirmations} block(s) to confirm the deposits`);
-  await client.generateToAddress(confirmations, miner.address!);
+  if (confirmations > 1) {
+    progress(`mining ${confirmations - 1} more block(s) to confirm the deposits`);
+    await client.generateToAddress(confirmations - 1, miner.address!);
+  }
   const deadline = Date.now() + 60_000;
   for (const w of wallets) {
     while (!(await keel.getAccountByKey(w.l2PublicKey))) {
