@@ -66,8 +66,8 @@ function getAccount(ctx: RpcContext, index: number): AccountJson | null {
 export async function transactionStatus(ctx: RpcContext, id: string): Promise<TransactionStatusJson> {
   const s = await ctx.rollup.getTransactionStatus(id);
   if (s.status === 'pending') {
-    const entry = ctx.rollup.mempool.get(id);
-    return { id, status: 'pending', ...(entry ? { transaction: transactionJson(entry.tx) } : {}) };
+    const tx = ctx.rollup.pendingTransaction(id);
+    return { id, status: 'pending', ...(tx ? { transaction: transactionJson(tx) } : {}) };
   }
   if (s.status === 'dropped') return { id, status: 'dropped', error: { code: s.code, message: s.reason } };
   if (s.status === 'unknown') return { id, status: 'unknown' };

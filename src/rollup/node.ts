@@ -270,7 +270,7 @@ export class RollupNode extends EventEmitter<Events> {
   }
 
   async getTransactionStatus(id: string): Promise<TxStatus> {
-    if (this.mempool.has(id)) return { status: 'pending', id };
+    if (this.pendingTransaction(id)) return { status: 'pending', id };
     const inc = await this.findIncluded(id);
     if (inc) return { status: 'soft', id, ...inc };
     const dropped = this.dropped.get(id);
@@ -278,6 +278,16 @@ export class RollupNode extends EventEmitter<Events> {
       ? { status: 'dropped', id, code: dropped.code, reason: dropped.shortMessage }
       : { status: 'unknown', id };
   }
+
+  /**
+   * A transaction not yet in a stored block: in the mempool, or in the block being written (it reads as pending
+   * until that block is in the store, so "soft" always names a block a reader can fetch).
+   */
+  pendingTransaction(id: string): L2Transaction | undefined {
+    return this.mempool.get(id)?.tx ?? this.beingWritten.get(id);
+  }
+
+  private readonly beingWritten = new Map<string, L2Transaction>();
 
   /** Recently dropped transactions (replaced, or no longer executable), kept in memory for status queries. */
   private readonly dropped = new Map<string, RollupError>();
@@ -407,6 +417,7 @@ export class RollupNode extends EventEmitter<Events> {
     batch.withdrawals.push(...withdrawals);
 
     const writes: KvOp[] = [{ type: 'put', key: keys.block(header.number), value: encodeBlock(block) }];
+    const written: string[] = [];
     ops.forEach((op, position) => {
       if (op.kind !== 'transfer' && op.kind !== 'withdraw') return;
       const id = transactionId(op.tx);
@@ -418,6 +429,8 @@ export class RollupNode extends EventEmitter<Events> {
       });
       writes.push({ type: 'del', key: keys.pending(idBytes) });
       this.txIndexCache.set(id, { block: header.number, position, batch: batch.number });
+      this.beingWritten.set(id, op.tx);
+      written.push(id);
     });
     for (const e of dropped) writes.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
     for (const [index, account] of commit.accounts)
@@ -440,7 +453,11 @@ export class RollupNode extends EventEmitter<Events> {
     this.tip = header;
     this.tipHash = block.hash;
     if (this.txIndexCache.size > 1_000_000) this.txIndexCache.clear();
-    await this.persist(writes);
+    try {
+      await this.persist(writes);
+    } finally {
+      for (const id of written) this.beingWritten.delete(id);
+    }
     for (const e of dropped) this.noteDropped(e.id, (e as MempoolEntry & { reason: unknown }).reason);
     this.emit('block', block);
     if (output) {

@@ -62,6 +62,31 @@ describe('RollupNode', () => {
     await node.close();
   });
 
+  it('a transaction reads as soft only once its block is in the store', async () => {
+    const { node } = await openNode();
+    await node.addL1Item(deposit(1, 100_000n));
+    await node.addL1Item(deposit(2, 100_000n));
+    await node.produceBlock();
+    const tx = signTransfer(key(1), { from: 1, to: 2, amount: 1n, fee: 1n, nonce: 0 }, CHAIN);
+    const { id } = await node.submitTransaction(encodeTransaction(tx));
+    // Ask while the block is being built and written: every answer must be pending (with the transaction) or
+    // soft in a block that can be read back.
+    const producing = node.produceBlock();
+    let done = false;
+    void producing.then(() => (done = true));
+    const seen = new Set<string>();
+    for (let i = 0; i < 10_000 && !done; i++) {
+      const s = await node.getTransactionStatus(id);
+      seen.add(s.status);
+      if (s.status === 'pending') assert.ok(node.pendingTransaction(id), 'a pending transaction can be shown');
+      if (s.status === 'soft') assert.ok(await node.getBlock(s.block), `block ${s.block} is stored`);
+      await new Promise((r) => setImmediate(r));
+    }
+    await producing;
+    assert.ok(seen.has('pending'), 'it was pending while the block was written');
+    assert.equal((await node.getTransactionStatus(id)).status, 'soft');
+  });
+
   it('a withdrawal burns on L2 and its leaf is in the batch output; the batch goes to the provers', async () => {
     const snark = new PendingProverQueue('snark');
     const stark = new PendingProverQueue('stark');
