@@ -10,16 +10,20 @@ import type { Account, TreeHasher } from '../../src/rollup/index.ts';
 const shaHasher: TreeHasher = {
   id: 'sha256-test',
   digestBytes: 32,
+  arity: 2,
   leaf: (a) => big(sha256(new TextEncoder().encode(`${a.ax}:${a.ay}:${a.balance}:${a.nonce}`))),
-  node: (l, r) => big(sha256(new TextEncoder().encode(`${l}|${r}`))),
+  node: (c) => big(sha256(new TextEncoder().encode(c.join('|')))),
 };
+// The same with four children per node.
+const sha4Hasher: TreeHasher = { ...shaHasher, id: 'sha256-4-test', arity: 4 };
 function big(b: Uint8Array): bigint {
   return BigInt('0x' + Buffer.from(b).toString('hex'));
 }
 
 function naiveRoot(hasher: TreeHasher, depth: number, leaves: Map<number, Account>): bigint {
   let level = Array.from({ length: 2 ** depth }, (_, i) => hasher.leaf(leaves.get(i) ?? EMPTY_ACCOUNT));
-  while (level.length > 1) level = level.flatMap((_, i) => (i % 2 ? [] : [hasher.node(level[i]!, level[i + 1]!)]));
+  const k = hasher.arity;
+  while (level.length > 1) level = level.flatMap((_, i) => (i % k ? [] : [hasher.node(level.slice(i, i + k))]));
   return level[0]!;
 }
 
@@ -41,7 +45,7 @@ describe('state tree', () => {
     const a = acc(3);
     assert.equal(poseidonBn254Hasher.leaf(a), h([a.ax, a.ay, a.balance + (BigInt(a.nonce) << 64n)]));
   });
-  for (const hasher of [poseidonBn254Hasher, shaHasher]) {
+  for (const hasher of [poseidonBn254Hasher, shaHasher, sha4Hasher]) {
     it(`batched updates equal a naive rebuild (${hasher.id})`, () => {
       const depth = 4;
       const tree = new SparseMerkleTree(depth, hasher);
@@ -58,21 +62,27 @@ describe('state tree', () => {
       }
       for (const i of [0, 5, 9, 15]) {
         const leaf = hasher.leaf(leaves.get(i) ?? EMPTY_ACCOUNT);
+        assert.equal(tree.proof(i).length, (hasher.arity - 1) * tree.levels);
         assert.equal(SparseMerkleTree.rootFrom(hasher, i, leaf, tree.proof(i)), tree.root);
         if (leaf !== hasher.leaf(leaves.get(i ^ 1) ?? EMPTY_ACCOUNT))
           assert.notEqual(SparseMerkleTree.rootFrom(hasher, i ^ 1, leaf, tree.proof(i)), tree.root);
       }
     });
   }
+  it('a 4-ary tree needs an even depth', () => {
+    assert.throws(() => new SparseMerkleTree(5, sha4Hasher), /not a multiple of 2/);
+  });
   it('the state keeps every hasher in lockstep', () => {
-    const s = new State(4, [poseidonBn254Hasher, shaHasher]);
+    const s = new State(4, [poseidonBn254Hasher, shaHasher, sha4Hasher]);
     const changes = new Map([
       [2, acc(2)],
       [9, acc(9)],
     ]);
     const { roots } = s.commit(changes);
-    assert.equal(roots.length, 2);
+    assert.equal(roots.length, 3);
     assert.equal(roots[0], naiveRoot(poseidonBn254Hasher, 4, changes));
     assert.equal(roots[1], naiveRoot(shaHasher, 4, changes));
+    assert.equal(roots[2], naiveRoot(sha4Hasher, 4, changes));
+    assert.notEqual(roots[2], roots[1]);
   });
 });

@@ -11,8 +11,11 @@ export interface TreeHasher {
   readonly id: string;
   /** Byte length of a serialised digest (for storage). */
   readonly digestBytes: number;
+  /** Children per inner node: 2 (binary) or 4. The tree's depth in bits must be a multiple of log2(arity). */
+  readonly arity: 2 | 4;
   leaf(account: Account): bigint;
-  node(left: bigint, right: bigint): bigint;
+  /** Digest of one inner node from its `arity` children, left to right. */
+  node(children: readonly bigint[]): bigint;
 }
 
 const TWO64 = 1n << 64n;
@@ -21,6 +24,7 @@ const TWO64 = 1n << 64n;
 export const poseidonBn254Hasher: TreeHasher = {
   id: 'poseidon-bn254',
   digestBytes: 32,
+  arity: 2,
   leaf: (a) => poseidon([a.ax, a.ay, a.balance + TWO64 * BigInt(a.nonce)]),
-  node: poseidon2,
+  node: (c) => poseidon2(c[0]!, c[1]!),
 };
