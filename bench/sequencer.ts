@@ -5,6 +5,7 @@
 //   npm run bench:sequencer                         200,000 transfers among 100,000 accounts, depth 24
 //   npm run bench:sequencer -- --transfers 20000 --accounts 10000
 //   npm run bench:sequencer -- --limit 20000          (first 20,000 transfers of the full fixture)
+//   npm run bench:sequencer -- --hash-worker 0        (state tree hashed on the main thread only)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
   const depth = arg('depth', 24);
   const window = arg('window', 4096);
   const verifierThreads = arg('threads', 1);
+  // --hash-worker 0 hashes the state tree on the main thread only.
+  const parallelHashing = arg('hash-worker', 1) === 1;
   const fixtureData = await fixture(accounts, transfers);
   // --limit N runs only the first N transfers of the fixture (a valid prefix: nonces count up in order).
   const limit = Math.min(transfers, arg('limit', transfers));
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
     },
     store: new MemoryStore(),
     verifier: new WorkerVerifier({ threads: verifierThreads }),
+    parallelHashing,
   });
   node.setL1Height(100);
   // Genesis: fund every account with a real deposit (account i + 1 holds key i; account 0 collects fees).
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
       ['accounts / tree depth', `${accounts} / ${depth}`],
       ['transfers included', included],
       ['verifier worker threads', verifierThreads],
+      ['tree hashing on two threads', parallelHashing ? 'yes' : 'no'],
       ['submission phase (s)', acceptS.toFixed(1)],
       ['first submit → last soft confirmation (s)', totalS.toFixed(1)],
       ['sustained TPS', tps.toFixed(0)],

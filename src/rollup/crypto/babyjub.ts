@@ -1,6 +1,7 @@
 import { babyjubjub } from '@noble/curves/misc.js';
 import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
-import { P, bigToBytesLE, bytesToBigLE, mod, powMod } from './field.ts';
+import { P, bigToBytesLE, bytesToBigLE, mod } from './field.ts';
+import { bn254Kernel } from './wasm/bn254.ts';
 
 /**
  * Baby Jubjub as circomlib uses it. noble's point constructor already has circomlib's parameters and takes
@@ -49,7 +50,7 @@ export function unpackPoint(bytes: Uint8Array): Affine | undefined {
   const num = mod(1n - y2);
   const den = mod(A - D * y2);
   if (den === 0n) return undefined;
-  const x2 = (num * powMod(den, P - 2n)) % P;
+  const x2 = (num * bn254Kernel.pow(den, P - 2n)) % P;
   let x = sqrt(x2);
   if (x === undefined) return undefined;
   if (sign !== x > HALF_P) x = mod(-x);
@@ -57,33 +58,8 @@ export function unpackPoint(bytes: Uint8Array): Affine | undefined {
   return { x, y };
 }
 
-// Tonelli–Shanks for p − 1 = 2^28·Q with raw BigInt arithmetic: unpacking R8 is on every transaction's path and
-// noble's generic field (which goes through its Field object per operation) is several times slower here.
-const TWO_ADICITY = 28n;
-const Q = (P - 1n) >> TWO_ADICITY;
-const NON_RESIDUE_ROOT = powMod(5n, Q); // 5 generates the multiplicative group of the BN254 scalar field
-
+// Unpacking R8 is on every transaction's path: the inversion and the square root run in the WebAssembly field
+// kernel (Montgomery products), several times faster than BigInt exponentiation.
 function sqrt(n: bigint): bigint | undefined {
-  if (n === 0n) return 0n;
-  const w = powMod(n, (Q - 1n) / 2n);
-  let t = (((w * w) % P) * n) % P;
-  let r = (w * n) % P;
-  let c = NON_RESIDUE_ROOT;
-  let m = TWO_ADICITY;
-  while (t !== 1n) {
-    let i = 0n;
-    let t2 = t;
-    while (t2 !== 1n) {
-      t2 = (t2 * t2) % P;
-      i++;
-      if (i === m) return undefined; // not a square
-    }
-    let b = c;
-    for (let k = 0n; k < m - i - 1n; k++) b = (b * b) % P;
-    m = i;
-    c = (b * b) % P;
-    t = (t * c) % P;
-    r = (r * b) % P;
-  }
-  return r;
+  return bn254Kernel.sqrt(n);
 }

@@ -1,8 +1,8 @@
 import { blake512 } from '@noble/hashes/blake1.js';
-import { pippenger } from '@noble/curves/abstract/curve.js';
 import { BASE8, Point, SUBORDER, isOnCurve, packPoint, toPoint, unpackPoint } from './babyjub.ts';
 import type { Affine, EdwardsPoint } from './babyjub.ts';
-import { bigToBytesLE, bytesToBigLE, isFieldElement } from './field.ts';
+import { P, bigToBytesLE, bytesToBigLE, isFieldElement } from './field.ts';
+import { EdwardsKernel } from './wasm/edwards-kernel.ts';
 import { poseidon } from './poseidon.ts';
 
 /**
@@ -57,9 +57,10 @@ function wellFormed(msg: bigint, sig: Signature, A: PublicKey): boolean {
 }
 
 function a8(A: PublicKey): EdwardsPoint | undefined {
-  const p8 = toPoint(A).multiplyUnsafe(8n);
+  // Three doublings, kept projective: x = X/Z with Z ≠ 0, so x = 0 exactly when X = 0 (no inversion needed).
+  const p8 = toPoint(A).double().double().double();
   // circomlib rejects a key whose 8·A has x = 0 (the identity or the point of order 2).
-  return p8.toAffine().x === 0n ? undefined : p8;
+  return p8.X === 0n ? undefined : p8;
 }
 
 export function verify(msg: bigint, sig: Signature, A: PublicKey): boolean {
@@ -83,60 +84,88 @@ const TORSION_ROUNDS = 40;
  *  2. the circuit's equation is cofactorless, so an R8 with a small-order component must fail as it does singly.
  *     The torsion part of R8 is l·R8 (l ≡ 1 mod 8), so l·Σ w_i·R8_i (w_i random mod 8) is 0 for honest R8s and
  *     non-zero with probability ≥ 1/2 otherwise; repeated TORSION_ROUNDS times with cheap 3-bit bucket sums.
- * A false result only says that some signature is bad; callers fall back to single checks to find it.
+ * The point arithmetic runs in the WebAssembly Edwards kernel (`wasm/edwards-kernel.ts`); the curve checks and the
+ * challenge hash are the same as in `verify`. A false result only says that some signature is bad; callers fall
+ * back to single checks to find it.
  */
 export function verifyBatch(items: readonly VerifyItem[], random: (n: number) => Uint8Array): boolean {
   if (items.length === 0) return true;
   if (items.length === 1) return verify(items[0]!.msg, items[0]!.sig, items[0]!.A);
-  const points: EdwardsPoint[] = [];
+  const n = items.length;
+  const k = babyJubKernel(n);
+  // Slots: 0..n−1 hold −R8_i, n..2n−1 hold −8·A_i, 2n holds B8, then results and scratch.
+  const base = 2 * n;
+  const result = base + 1;
+  const scratch = base + 2;
+  const points: number[] = [];
   const scalars: bigint[] = [];
-  const rs: EdwardsPoint[] = [];
   let sumS = 0n;
-  const zs = random(16 * items.length);
-  for (let i = 0; i < items.length; i++) {
+  const zs = random(16 * n);
+  for (let i = 0; i < n; i++) {
     const { msg, sig, A } = items[i]!;
     if (!wellFormed(msg, sig, A)) return false;
-    const A8 = a8(A);
-    if (!A8) return false;
+    k.load(n + i, A);
+    for (let d = 0; d < 3; d++) k.add(n + i, n + i, n + i);
+    // circomlib rejects a key whose 8·A has x = 0 (the identity or the point of order 2).
+    if (k.xIsZero(n + i)) return false;
+    k.negate(n + i, n + i);
+    k.load(i, sig.R8);
+    k.negate(i, i);
     const z = bytesToBigLE(zs.subarray(16 * i, 16 * i + 16));
     const h = poseidon([sig.R8.x, sig.R8.y, A.x, A.y, msg]) % SUBORDER;
     sumS = (sumS + z * sig.S) % SUBORDER;
-    const R = toPoint(sig.R8);
-    rs.push(R);
-    points.push(R.negate(), A8.negate());
+    points.push(i, n + i);
     scalars.push(z, (z * h) % SUBORDER);
   }
-  points.push(BASE8);
+  k.load(base, BASE8_AFFINE);
+  points.push(base);
   scalars.push(sumS);
-  if (!pippenger(Point, points, scalars).is0()) return false;
-  return torsionFree(rs, random);
+  k.msm(result, points, scalars, SUBORDER_BITS, scratch);
+  if (!k.isIdentity(result)) return false;
+  return torsionFree(k, n, scratch, random);
 }
 
-function torsionFree(points: readonly EdwardsPoint[], random: (n: number) => Uint8Array): boolean {
-  const ws = random(points.length * TORSION_ROUNDS);
+/** Negated R8s in slots 0..n−1 (negation keeps the torsion part's order, so the test is the same). */
+function torsionFree(k: EdwardsKernel, n: number, scratch: number, random: (count: number) => Uint8Array): boolean {
+  const ws = random(n * TORSION_ROUNDS);
+  const running = scratch + 8;
+  const sum = scratch + 9;
+  const lSum = scratch + 10;
+  const used = new Uint8Array(8);
   for (let round = 0; round < TORSION_ROUNDS; round++) {
-    const buckets: EdwardsPoint[] = new Array(8).fill(Point.ZERO);
-    for (let i = 0; i < points.length; i++) {
-      const w = ws[round * points.length + i]! & 7;
-      if (w) buckets[w] = buckets[w]!.add(points[i]!);
+    used.fill(0);
+    for (let i = 0; i < n; i++) {
+      const w = ws[round * n + i]! & 7;
+      if (!w) continue;
+      if (used[w]) k.add(scratch + w, scratch + w, i);
+      else {
+        k.copy(scratch + w, i);
+        used[w] = 1;
+      }
     }
     // Σ w·bucket_w by the running-sum trick: 14 additions instead of 7 multiplications.
-    let running = Point.ZERO;
-    let sum = Point.ZERO;
+    k.setIdentity(running);
+    k.setIdentity(sum);
     for (let w = 7; w >= 1; w--) {
-      running = running.add(buckets[w]!);
-      sum = sum.add(running);
+      if (used[w]) k.add(running, running, scratch + w);
+      k.add(sum, sum, running);
     }
-    // l·P written as (l − 1)·P + P because noble takes scalars below l only.
-    if (
-      !sum
-        .multiplyUnsafe(SUBORDER - 1n)
-        .add(sum)
-        .is0()
-    )
-      return false;
+    k.multiply(lSum, sum, SUBORDER);
+    if (!k.isIdentity(lSum)) return false;
   }
   return true;
+}
+
+const SUBORDER_BITS = SUBORDER.toString(2).length;
+const BASE8_AFFINE = BASE8.toAffine();
+let kernel: EdwardsKernel | undefined;
+
+/** A kernel with room for a batch of n (2n + 1 points, Pippenger's buckets, the torsion scratch). */
+function babyJubKernel(n: number): EdwardsKernel {
+  const need = 2 * n + 2 + 1030;
+  if (!kernel || kernel.slots < need)
+    kernel = new EdwardsKernel(P, { a: 168700n, d: 168696n }, Math.max(need, 2 * 1024 + 2 + 1030));
+  return kernel;
 }
 
 /** 64-byte wire form: packPoint(R8) ‖ S little-endian (circomlibjs `packSignature`). */
