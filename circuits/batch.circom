@@ -1,7 +1,8 @@
 pragma circom 2.1.0;
 
-// The Keel batch circuit: N operation slots over a state tree of depth D, withdrawal tree of depth WD, exactly as
-// docs/protocol.md defines them. Every slot has the same shape; a slot's type flags decide which parts take effect.
+// The Keel batch circuit: N operation slots over a 4-ary state tree of D index bits (D/2 levels) and a withdrawal tree
+// of depth WD, exactly as docs/protocol.md defines them. Every slot has the same shape; a slot's type flags decide which
+// parts take effect.
 
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
@@ -39,6 +40,10 @@ template IsEmptyKey() {
 }
 
 template Slot(D) {
+    // The 4-ary state tree takes two index bits per level and has three siblings per level (§3).
+    assert(D % 2 == 0);
+    var SIBLINGS = 3 * (D \ 2);
+
     // Running state in.
     signal input rootIn;
     signal input queueIn;
@@ -57,14 +62,14 @@ template Slot(D) {
     signal input aAy;
     signal input aBalance;
     signal input aNonce;
-    signal input aSiblings[D];
+    signal input aSiblings[SIBLINGS];
     // Account B: the transfer's receiver (left unchanged by every other type).
     signal input bIndex;
     signal input bAx;
     signal input bAy;
     signal input bBalance;
     signal input bNonce;
-    signal input bSiblings[D];
+    signal input bSiblings[SIBLINGS];
 
     // Payload; fields a type does not use are zero.
     signal input amount;
@@ -232,9 +237,10 @@ template Slot(D) {
     // An overspend or an overflow wraps around the field and fails here.
     component newABalanceRange = RangeCheck(63);
     newABalanceRange.in <== newABalance;
+    // aNonce < 2^32 is range-checked and the nonce moves only by signedByUser or applied (at most one is 1, both
+    // exclude 2^32 - 1), so newANonce < 2^32 without a second range check.
+    signedByUser * nonceAtMax.out === 0;
     signal newANonce <== aNonce + signedByUser + applied;
-    component newANonceRange = RangeCheck(32);
-    newANonceRange.in <== newANonce;
     signal newAAx <== aAx + isDeposit * (keyX - aAx);
     signal newAAy <== aAy + isDeposit * (keyY - aAy);
 
@@ -329,6 +335,9 @@ template Slot(D) {
 }
 
 template Batch(N, D, WD) {
+    assert(D % 2 == 0);
+    var SIBLINGS = 3 * (D \ 2);
+
     signal input oldRoot;
     signal input batchNumber;
     signal input chainId;
@@ -344,13 +353,13 @@ template Batch(N, D, WD) {
     signal input aAy[N];
     signal input aBalance[N];
     signal input aNonce[N];
-    signal input aSiblings[N][D];
+    signal input aSiblings[N][SIBLINGS];
     signal input bIndex[N];
     signal input bAx[N];
     signal input bAy[N];
     signal input bBalance[N];
     signal input bNonce[N];
-    signal input bSiblings[N][D];
+    signal input bSiblings[N][SIBLINGS];
     signal input amount[N];
     signal input fee[N];
     signal input keyX[N];
@@ -373,7 +382,7 @@ template Batch(N, D, WD) {
     signal input feeAy;
     signal input feeBalance;
     signal input feeNonce;
-    signal input feeSiblings[D];
+    signal input feeSiblings[SIBLINGS];
 
     signal output publicInput;
 

@@ -25,6 +25,7 @@ export type { BatchShape, BatchHeader, BatchWitness } from './witness.ts';
 export { buildBatchWitness, batchPublicInput } from './witness.ts';
 export { StateTree } from './tree.ts';
 export { setupCircuit, releaseSnarkjs } from './setup.ts';
+export { calculateWitness, proveWitness } from './prove.ts';
 export type { CircuitKeys, SetupOptions } from './setup.ts';
 export { SnarkProver } from './prover.ts';
 export type { SnarkProverOptions, ProverFailure } from './prover.ts';

@@ -27,35 +27,61 @@ export function isEmpty(a: TreeAccount): boolean {
   return a.ax === 0n && a.ay === 0n;
 }
 
-/** Root from a leaf and its siblings, bit k of the index choosing the side at level k. */
+/** Children per inner node of the BN254 state tree (docs/protocol.md §3); each level consumes two index bits. */
+export const ARITY = 4;
+/** Siblings per level: the other three children, left to right. */
+export const SIBLINGS_PER_LEVEL = ARITY - 1;
+
+/** Levels of a tree of `depth` index bits. */
+export function treeLevels(depth: number): number {
+  return depth / 2;
+}
+
+/** The node's children with `node` placed at `position` (0..3) among the three `others`, left to right. */
+export function placeAmong(node: bigint, position: number, others: readonly bigint[]): bigint[] {
+  const children = others.slice(0, position);
+  children.push(node);
+  for (let c = position; c < SIBLINGS_PER_LEVEL; c++) children.push(others[c]!);
+  return children;
+}
+
+/**
+ * Root from a leaf and its siblings (three per level, leaf level first), index bits 2k and 2k+1 giving the position
+ * among the four children at level k.
+ */
 export function merkleRoot(leaf: bigint, index: number, siblings: readonly bigint[]): bigint {
+  if (siblings.length % SIBLINGS_PER_LEVEL !== 0)
+    throw new WitnessError(`${siblings.length} siblings is not ${SIBLINGS_PER_LEVEL} per level`);
   let node = leaf;
   let i = index;
-  for (const sibling of siblings) {
-    node = i % 2 === 0 ? poseidon([node, sibling]) : poseidon([sibling, node]);
-    i = Math.floor(i / 2);
+  for (let at = 0; at < siblings.length; at += SIBLINGS_PER_LEVEL) {
+    node = poseidon(placeAmong(node, i % ARITY, siblings.slice(at, at + SIBLINGS_PER_LEVEL)));
+    i = Math.floor(i / ARITY);
   }
   return node;
 }
 
 export class StateTree {
+  /** Index bits (the tree holds 2^depth accounts); even, as every level takes two. */
   readonly depth: number;
-  /** zeros[k]: root of an empty subtree of height k. */
+  readonly levels: number;
+  /** zeros[k]: root of an empty subtree of height k levels. */
   readonly zeros: bigint[];
   private readonly accounts = new Map<number, TreeAccount>();
   private readonly nodes = new Map<string, bigint>();
 
   constructor(depth: number, accounts: Iterable<readonly [number, TreeAccount]> = []) {
-    if (!Number.isInteger(depth) || depth < 2 || depth > 32)
-      throw new WitnessError(`Tree depth ${depth} is not in 2..32`);
+    if (!Number.isInteger(depth) || depth < 2 || depth > 32 || depth % 2 !== 0)
+      throw new WitnessError(`Tree depth ${depth} is not an even number in 2..32 (the tree is 4-ary)`);
     this.depth = depth;
+    this.levels = treeLevels(depth);
     this.zeros = [accountLeaf(EMPTY)];
-    for (let k = 0; k < depth; k++) this.zeros.push(poseidon([this.zeros[k]!, this.zeros[k]!]));
+    for (let k = 0; k < this.levels; k++) this.zeros.push(poseidon(new Array<bigint>(ARITY).fill(this.zeros[k]!)));
     for (const [index, account] of accounts) this.set(index, account);
   }
 
   get root(): bigint {
-    return this.node(this.depth, 0);
+    return this.node(this.levels, 0);
   }
 
   get(index: number): TreeAccount {
@@ -63,13 +89,14 @@ export class StateTree {
     return { ...(this.accounts.get(index) ?? EMPTY) };
   }
 
+  /** The circuit's sibling input for `index`: per level the three other children, left to right, flattened. */
   siblings(index: number): bigint[] {
     this.checkIndex(index);
     const out: bigint[] = [];
     let i = index;
-    for (let level = 0; level < this.depth; level++) {
-      out.push(this.node(level, i ^ 1));
-      i = Math.floor(i / 2);
+    for (let level = 0; level < this.levels; level++) {
+      out.push(...this.others(level, i));
+      i = Math.floor(i / ARITY);
     }
     return out;
   }
@@ -80,10 +107,9 @@ export class StateTree {
     let node = accountLeaf(account);
     let i = index;
     this.store(0, i, node);
-    for (let level = 0; level < this.depth; level++) {
-      const sibling = this.node(level, i ^ 1);
-      node = i % 2 === 0 ? poseidon([node, sibling]) : poseidon([sibling, node]);
-      i = Math.floor(i / 2);
+    for (let level = 0; level < this.levels; level++) {
+      node = poseidon(placeAmong(node, i % ARITY, this.others(level, i)));
+      i = Math.floor(i / ARITY);
       this.store(level + 1, i, node);
     }
   }
@@ -97,6 +123,14 @@ export class StateTree {
     for (const [k, v] of this.nodes) copy.nodes.set(k, v);
     for (const [i, a] of this.accounts) copy.accounts.set(i, { ...a });
     return copy;
+  }
+
+  /** The three other children of the node holding (level, index). */
+  private others(level: number, index: number): bigint[] {
+    const first = index - (index % ARITY);
+    const out: bigint[] = [];
+    for (let c = first; c < first + ARITY; c++) if (c !== index) out.push(this.node(level, c));
+    return out;
   }
 
   private node(level: number, index: number): bigint {

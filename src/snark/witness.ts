@@ -4,7 +4,7 @@
 import { WitnessError } from './errors.ts';
 import { forcedExitMessage, l1ItemHash, packScript, poseidon, verifyEdDSA } from './protocol.ts';
 import type { Op, Signature } from './protocol.ts';
-import { StateTree, isEmpty } from './tree.ts';
+import { SIBLINGS_PER_LEVEL, StateTree, isEmpty, treeLevels } from './tree.ts';
 import type { TreeAccount } from './tree.ts';
 
 const TWO63 = 1n << 63n;
@@ -14,7 +14,7 @@ const sh = (v: bigint | number, bits: number): bigint => BigInt(v) << BigInt(bit
 export interface BatchShape {
   /** Operation slots of the circuit. */
   slots: number;
-  /** State tree depth D. */
+  /** State tree depth D in index bits (even: the tree is 4-ary, D/2 levels). */
   depth: number;
   /** Withdrawal tree depth WD. */
   withdrawalDepth: number;
@@ -104,7 +104,8 @@ function halves(txid: Uint8Array): [bigint, bigint] {
 
 function emptySlot(depth: number): SlotInput {
   const slot = Object.fromEntries(SLOT_FIELDS.map((f) => [f, 0n])) as Record<SlotField, bigint>;
-  return { ...slot, aSiblings: new Array<bigint>(depth).fill(0n), bSiblings: new Array<bigint>(depth).fill(0n) };
+  const siblings = SIBLINGS_PER_LEVEL * treeLevels(depth);
+  return { ...slot, aSiblings: new Array<bigint>(siblings).fill(0n), bSiblings: new Array<bigint>(siblings).fill(0n) };
 }
 
 function sigFields(sig: Signature): Pick<SlotInput, 'r8x' | 'r8y' | 's'> {

@@ -35,15 +35,24 @@ const acc = (i: number): Account => ({
 });
 
 describe('state tree', () => {
-  it('empty leaf and zero hashes follow protocol §3 (checked with circomlibjs)', async () => {
+  it('empty leaf, zero hashes and 4-ary nodes follow protocol §3 (checked with circomlibjs)', async () => {
     const ref = await buildPoseidon();
     const h = (xs: bigint[]) => BigInt(ref.F.toString(ref(xs)));
-    const tree = new SparseMerkleTree(3, poseidonBn254Hasher);
+    assert.equal(poseidonBn254Hasher.arity, 4);
+    const tree = new SparseMerkleTree(4, poseidonBn254Hasher);
+    assert.equal(tree.levels, 2);
     const e = h([0n, 0n, 0n]);
     assert.equal(tree.zeros[0], e);
-    assert.equal(tree.root, h([h([h([e, e]), h([e, e])]), h([h([e, e]), h([e, e])])]));
+    const z1 = h([e, e, e, e]);
+    assert.equal(tree.zeros[1], z1);
+    assert.equal(tree.root, h([z1, z1, z1, z1]));
     const a = acc(3);
-    assert.equal(poseidonBn254Hasher.leaf(a), h([a.ax, a.ay, a.balance + (BigInt(a.nonce) << 64n)]));
+    const leaf = h([a.ax, a.ay, a.balance + (BigInt(a.nonce) << 64n)]);
+    assert.equal(poseidonBn254Hasher.leaf(a), leaf);
+    // Leaf 6 is child 2 of level-1 node 1, which is child 1 of the root: children stay left to right.
+    tree.update(new Map([[6, leaf]]));
+    assert.equal(tree.root, h([z1, h([e, e, leaf, e]), z1, z1]));
+    assert.deepEqual(tree.proof(6), [e, e, e, z1, z1, z1]);
   });
   for (const hasher of [poseidonBn254Hasher, shaHasher, sha4Hasher]) {
     it(`batched updates equal a naive rebuild (${hasher.id})`, () => {

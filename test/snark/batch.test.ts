@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { compileCircuit } from '../../src/snark/compile.ts';
 import type { CompiledCircuit } from '../../src/snark/compile.ts';
 import { WitnessError } from '../../src/snark/errors.ts';
-import { batchCircuitSpec } from '../../src/snark/index.ts';
+import { StateTree, batchCircuitSpec } from '../../src/snark/index.ts';
 import { calculateWitness } from '../../src/snark/prove.ts';
 import { releaseSnarkjs } from '../../src/snark/setup.ts';
 import { buildBatchWitness } from '../../src/snark/witness.ts';
@@ -69,6 +69,15 @@ describe('batch circuit: compiler checks', () => {
     const { warnings } = await circuit;
     for (const w of warnings)
       assert.ok(w.startsWith('warning[CA02]') && allowed.some((r) => r.test(w)), `unexpected warning: ${w}`);
+  });
+});
+
+describe('batch circuit: shapes', () => {
+  test('an odd state depth is refused before compiling (the state tree is 4-ary)', () => {
+    assert.throws(() => batchCircuitSpec({ ...SMALL, depth: 5 }), { name: 'SnarkError', message: /even/ });
+    assert.throws(() => new StateTree(5), WitnessError);
+    assert.throws(() => batchCircuitSpec({ ...SMALL, slots: 0 }), { name: 'SnarkError' });
+    assert.equal(batchCircuitSpec(SMALL).params.join(','), `${SMALL.slots},${SMALL.depth},${SMALL.withdrawalDepth}`);
   });
 });
 
@@ -203,6 +212,46 @@ describe('batch circuit: tampered witnesses cannot be proven', () => {
   });
   test('inflated forced exit: the account claims a larger balance', async () => {
     await unprovable(tamper(valid.input, 'aBalance', 3, (b) => b + 1n));
+  });
+  test('nonce exhausted: an account at nonce 2^32 - 1 cannot sign another transfer', async () => {
+    const MAX = (1n << 32n) - 1n;
+    // The twin refuses such a batch, so the input is built here: one transfer from account 1 (at `nonce`) to 2, then
+    // padding on account 0, with every path taken from the state as it evolves. At nonce MAX - 1 the same procedure
+    // gives an input the circuit accepts, so the rejection at MAX is the nonce rule and nothing else.
+    const inputAt = (nonce: bigint): { input: CircuitInput; publicInput: bigint } => {
+      const start = genesis(SMALL.depth, 4, 1_000_000n);
+      start.set(1, { ...start.get(1), nonce });
+      const before = genesis(SMALL.depth, 4, 1_000_000n);
+      before.set(1, { ...before.get(1), nonce: MAX - 1n });
+      const template = buildBatchWitness(
+        SMALL,
+        header,
+        before,
+        feeCredit([transfer(1, 2, 1000n, 10n, Number(MAX - 1n))]),
+      );
+      const signed = transfer(1, 2, 1000n, 10n, Number(nonce));
+      if (signed.kind !== 'transfer') throw new Error('unreachable');
+      const input = structuredClone(template.input);
+      const post = start.clone();
+      input['oldRoot'] = start.root;
+      (input['aNonce'] as bigint[])[0] = nonce;
+      (input['s'] as bigint[])[0] = signed.tx.sig.S;
+      (input['r8x'] as bigint[])[0] = signed.tx.sig.R8.x;
+      (input['r8y'] as bigint[])[0] = signed.tx.sig.R8.y;
+      (input['aSiblings'] as bigint[][])[0] = post.siblings(1);
+      post.set(1, { ...post.get(1), balance: post.get(1).balance - 1010n, nonce: nonce + 1n });
+      (input['bSiblings'] as bigint[][])[0] = post.siblings(2);
+      post.set(2, { ...post.get(2), balance: post.get(2).balance + 1000n });
+      for (let j = 1; j < SMALL.slots; j++) {
+        (input['aSiblings'] as bigint[][])[j] = post.siblings(0);
+        (input['bSiblings'] as bigint[][])[j] = post.siblings(0);
+      }
+      input['feeSiblings'] = post.siblings(0);
+      return { input, publicInput: template.publicInput };
+    };
+    const honest = inputAt(MAX - 1n);
+    assert.equal(await circuitOutput(honest.input), honest.publicInput);
+    await unprovable(inputAt(MAX).input);
   });
   test('a forced exit cannot be dodged by pointing at another account', async () => {
     // Slot 0 rejects a forced exit of account 1 (wrong nonce); its A path is account 1's. Renaming the item's account

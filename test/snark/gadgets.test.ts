@@ -10,7 +10,7 @@ import { WitnessError } from '../../src/snark/errors.ts';
 import { CIRCUITS_DIR } from '../../src/snark/paths.ts';
 import { calculateWitness } from '../../src/snark/prove.ts';
 import { releaseSnarkjs } from '../../src/snark/setup.ts';
-import { StateTree, accountLeaf, merkleRoot } from '../../src/snark/tree.ts';
+import { StateTree, accountLeaf, merkleRoot, placeAmong } from '../../src/snark/tree.ts';
 import { withdrawalTreeRoot } from '../../src/snark/witness.ts';
 import type { CircuitInput } from '../../src/snark/witness.ts';
 import { readWitness } from '../../src/snark/wtns.ts';
@@ -59,6 +59,24 @@ describe('RangeCheck(8)', () => {
       assert.equal(await satisfiable(await circuit, { in: value }), ok);
     });
   }
+});
+
+describe('QuadPlace: the 4-ary path multiplexer', () => {
+  const circuit = gadget('quad_place', 'lib/merkle.circom', 'QuadPlace', []);
+  const node = 1111n;
+  const others = [2222n, 3333n, 4444n];
+  for (const position of [0, 1, 2, 3]) {
+    test(`the node at position ${position}, the others in order`, async () => {
+      const bits = [BigInt(position & 1), BigInt(position >> 1)];
+      const w = readWitness(await calculateWitness(await circuit, { node, others, bits }));
+      const expected = placeAmong(node, position, others);
+      assert.deepEqual(w.slice(1, 5), expected, `children for position ${position}`);
+      assert.equal(expected[position], node);
+    });
+  }
+  test('costs at most 6 constraints', async () => {
+    assert.ok((await circuit).constraints <= 6, `${(await circuit).constraints} constraints`);
+  });
 });
 
 describe('MerkleUpdateAt(4) against the twin tree', () => {
