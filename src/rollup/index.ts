@@ -11,6 +11,7 @@ export type { L2KeyPair } from './crypto/keys.ts';
 export { EMPTY_ACCOUNT, FEE_ACCOUNT, MAX_AMOUNT, MAX_NONCE, isEmptyAccount } from './state/account.ts';
 export type { Account } from './state/account.ts';
 export { poseidonBn254Hasher } from './state/hasher.ts';
+export { poseidon2BabyBearHasher } from './state/stark-hasher.ts';
 export type { TreeHasher } from './state/hasher.ts';
 export { SparseMerkleTree } from './state/tree.ts';
 export { State, Overlay } from './state/state.ts';

@@ -95,3 +95,4 @@ export {
   poseidon2RowConstraintsBase,
   fillPoseidon2Block,
 } from './poseidon2-air.ts';
+export * from './batch/index.ts';

@@ -8,6 +8,7 @@ import {
   PendingProverQueue,
   SparseMerkleTree,
   poseidonBn254Hasher,
+  poseidon2BabyBearHasher,
   traceOps,
   RollupError,
   RollupNode,
@@ -60,6 +61,21 @@ describe('RollupNode', () => {
     assert.equal(node.getAccount(2).balance, 60_000n);
     assert.equal(node.getAccount(FEE_ACCOUNT).balance, 0n);
     await node.close();
+  });
+
+  it('a store opened with other state trees is refused with a clear error', async () => {
+    const { node, store } = await openNode();
+    await node.addL1Item(deposit(1, 100_000n));
+    await node.produceBlock();
+    const roots = node.roots;
+    await node.close();
+    await assert.rejects(
+      RollupNode.open({ config: testConfig(), store, extraHashers: [poseidon2BabyBearHasher] }),
+      (e: unknown) => isCode('INVALID_PARAMETER')(e) && /state trees/.test((e as Error).message),
+    );
+    const again = await RollupNode.open({ config: testConfig(), store });
+    assert.deepEqual(again.roots, roots, 'the refused open changed nothing');
+    await again.close();
   });
 
   it('a transaction reads as soft only once its block is in the store', async () => {
