@@ -1,7 +1,8 @@
 import type { BitcoinClient } from '../bitcoin/index.ts';
 import { DEFAULT_CONFIG } from '../rollup/index.ts';
-import type { KvStore, ProverQueue, RollupConfig, RollupNode, SignatureVerifier } from '../rollup/index.ts';
+import type { KvStore, ProverQueue, RollupConfig, RollupNode, SignatureVerifier, TreeHasher } from '../rollup/index.ts';
 import type { Anchorer } from './finality.ts';
+import type { ProofVerifier } from './proofs.ts';
 
 export type L1Options = {
   /** Typed RPC client of the Bitcoin node (embedded or Core). */
@@ -23,8 +24,15 @@ export type KeelNodeOptions = {
   l1?: L1Options;
   rpc?: { port?: number; maxBodyBytes?: number; maxBatch?: number };
   verifier?: SignatureVerifier;
+  /** State trees after the BN254 one, kept in lockstep (the STARK's `poseidon2BabyBearHasher`); fixed at genesis. */
+  extraHashers?: TreeHasher[];
   /** Seams for the provers and the anchorer (other modules build them). */
   provers?: ProverQueue[];
+  /**
+   * One verifier per proof system a prover delivers (e.g. `snarkProofVerifier(keys.vk)`): a result counts towards
+   * finality only once it verifies against the batch, and is stored with it. A prover without a verifier is refused.
+   */
+  verifiers?: ProofVerifier[];
   /**
    * The anchorer seam, or a function that builds it from the opened rollup node before block production starts
    * (the anchor module's `(rollup) => anchorer.nodeSeam(rollup)`; batches closed before a restart but not yet

@@ -48,9 +48,31 @@ export class FinalityTracker extends EventEmitter<{ change: [{ batchNumber: numb
     this.update(update.batchNumber, () => (p.anchor = update.status));
   }
 
-  proof(result: ProofResult): void {
+  /** Counts a proof result; the node calls this only once the proof verified against the batch. */
+  proof(result: Pick<ProofResult, 'batchNumber' | 'system'>): void {
     const p = this.progress(result.batchNumber);
     this.update(result.batchNumber, () => p.proofs.add(result.system));
+  }
+
+  /** The proof systems whose proof of the batch verified, in a fixed order (snark first). */
+  proofs(batchNumber: number): ('snark' | 'stark')[] {
+    const p = this.batches.get(batchNumber);
+    return (['snark', 'stark'] as const).filter((s) => p?.proofs.has(s));
+  }
+
+  /** The last anchor stage the anchorer reported, if any. */
+  anchorStage(batchNumber: number): AnchorUpdate['status'] | undefined {
+    return this.batches.get(batchNumber)?.anchor;
+  }
+
+  /** Progress read back from the store at start: sets it without emitting changes. */
+  restore(
+    batchNumber: number,
+    progress: { anchor?: AnchorUpdate['status']; proofs?: readonly ('snark' | 'stark')[] },
+  ): void {
+    const p = this.progress(batchNumber);
+    if (progress.anchor) p.anchor = progress.anchor;
+    for (const s of progress.proofs ?? []) p.proofs.add(s);
   }
 
   private progress(n: number): BatchProgress {

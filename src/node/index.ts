@@ -34,3 +34,31 @@ export { watcherKeys, encodeCursor, decodeCursor } from './layout.ts';
 export type { ScanCursor } from './layout.ts';
 export { DEFAULT_VERIFIER_RPC_PORT, VERIFIER_METHODS, serveVerifierRpc } from './verifier-rpc.ts';
 export type { VerifierRpcContext, VerifierRpcOptions, VerifierStatusJson, VerifiedBatchJson } from './verifier-rpc.ts';
+export { ProofBook, snarkProofVerifier, provingStart, SNARK_KEY_FORMAT } from './proofs.ts';
+export type { ProofVerifier, VerifiedProof, RejectedProof } from './proofs.ts';
+export {
+  proofKeys,
+  encodeProofRecord,
+  decodeProofRecord,
+  encodeAnchorStage,
+  decodeAnchorStage,
+  PROOF_PREFIX,
+  FINALITY_PREFIX,
+} from './layout.ts';
+export type { ProofSystem, StoredProofRecord, AnchorStage } from './layout.ts';
+export {
+  StarkProver,
+  STARK_ROOT_INDEX,
+  STARK_KEY_FORMAT,
+  starkProofVerifier,
+  verifyBatchStark,
+  starkPublicInputs,
+  starkPublicInputsFromOps,
+  starkOpsFromOps,
+  starkOpsFromPublicData,
+  buildStarkWitness,
+  proveStarkWitness,
+  packStarkDigest,
+  unpackStarkDigest,
+} from './stark-prover.ts';
+export type { StarkProverOptions, StarkProverFailure, StarkVerdict, L1ItemSource } from './stark-prover.ts';

@@ -1,6 +1,14 @@
 import { packPoint } from '../rollup/index.ts';
 import type { Account, BatchOutput, Block, L2Transaction, Op } from '../rollup/index.ts';
-import type { AccountJson, BatchJson, BlockJson, Finality, OpJson, TransactionJson } from '../sdk/types.ts';
+import type {
+  AccountJson,
+  BatchJson,
+  BlockJson,
+  Finality,
+  OpJson,
+  ProofSystemName,
+  TransactionJson,
+} from '../sdk/types.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const field = (v: bigint): string => `0x${v.toString(16)}`;
@@ -72,10 +80,11 @@ export function blockJson(b: Block): BlockJson {
   };
 }
 
-export function batchJson(b: BatchOutput, status: Finality): BatchJson {
+export function batchJson(b: BatchOutput, status: Finality, proofs: ProofSystemName[] = []): BatchJson {
   return {
     batchNumber: b.batchNumber,
     status,
+    proofs,
     chainId: b.chainId,
     firstBlock: b.firstBlock,
     lastBlock: b.lastBlock,

@@ -1,8 +1,9 @@
-import { RollupError, unpackPoint } from '../rollup/index.ts';
+import { RollupError, encodeL1Item, unpackPoint } from '../rollup/index.ts';
 import type { RollupNode } from '../rollup/index.ts';
 import type {
   AccountJson,
   BatchJson,
+  BatchProofJson,
   BlockJson,
   DepositInfoJson,
   StatusJson,
@@ -11,13 +12,16 @@ import type {
 import { DEPOSIT_MAGIC, DEPOSIT_VERSION } from './deposit.ts';
 import type { FinalityTracker } from './finality.ts';
 import { accountJson, batchJson, blockJson, fieldHex, transactionJson } from './json.ts';
-import { invalidParams } from './rpc-errors.ts';
+import type { ProofBook } from './proofs.ts';
+import { NODE_RPC_CODES, RpcMethodError, invalidParams } from './rpc-errors.ts';
 import type { L1Watcher } from './watcher.ts';
 
 /** What the RPC methods read and drive. */
 export type RpcContext = {
   rollup: RollupNode;
   finality: FinalityTracker;
+  /** Verified proofs; absent on a node without provers' bookkeeping (then keel_getBatchProof finds none). */
+  proofs?: ProofBook;
   watcher?: L1Watcher;
   deposit?: { bridgeKey: Uint8Array; bridgeScript: Uint8Array; confirmations: number };
   startedAt: number;
@@ -79,8 +83,18 @@ export async function transactionStatus(ctx: RpcContext, id: string): Promise<Tr
     block: s.block,
     position: s.position,
     batch: s.batch,
+    proofs: ctx.finality.proofs(s.batch),
     ...(op && (op.kind === 'transfer' || op.kind === 'withdraw') ? { transaction: transactionJson(op.tx) } : {}),
   };
+}
+
+function l1ItemsOf(ctx: RpcContext, start: number, end: number): string[] {
+  const out: string[] = [];
+  for (let i = start; i < end; i++) {
+    const item = ctx.rollup.queue.get(i)?.item;
+    if (item) out.push(Buffer.from(encodeL1Item(item)).toString('hex'));
+  }
+  return out;
 }
 
 export const METHODS: Record<string, MethodSpec> = {
@@ -155,7 +169,47 @@ export const METHODS: Record<string, MethodSpec> = {
     async run(ctx, [n]): Promise<BatchJson | null> {
       const number = intParam(n, 'number', Number.MAX_SAFE_INTEGER);
       const batch = number === 0 ? undefined : await ctx.rollup.getBatch(number);
-      return batch ? batchJson(batch, ctx.finality.status(number)) : null;
+      return batch ? batchJson(batch, ctx.finality.status(number), ctx.finality.proofs(number)) : null;
+    },
+  },
+
+  keel_getBatchProof: {
+    params: ['number'],
+    async run(ctx, [n]): Promise<BatchProofJson> {
+      const number = intParam(n, 'number', Number.MAX_SAFE_INTEGER);
+      const batch = number === 0 ? undefined : await ctx.rollup.getBatch(number);
+      if (!batch)
+        throw new RpcMethodError(NODE_RPC_CODES.UNKNOWN_BATCH, `batch ${number} is not closed on this node`, {
+          code: 'UNKNOWN_BATCH',
+        });
+      const entries: BatchProofJson['proofs'] = [];
+      for (const system of ctx.finality.proofs(number)) {
+        const record = await ctx.proofs?.get(number, system);
+        const verifier = ctx.proofs?.verifier(system);
+        if (!record || !verifier) continue;
+        entries.push({
+          system,
+          verified: true,
+          verifiedAt: record.verifiedAt,
+          publicInput: fieldHex(record.publicInput),
+          proof: Buffer.from(record.proof).toString('hex'),
+          key: verifier.key,
+        });
+      }
+      if (entries.length === 0)
+        throw new RpcMethodError(NODE_RPC_CODES.PROOF_NOT_READY, `batch ${number} has no verified proof yet`, {
+          code: 'PROOF_NOT_READY',
+          details: `status ${ctx.finality.status(number)}`,
+        });
+      return {
+        batchNumber: number,
+        status: ctx.finality.status(number),
+        publicInput: fieldHex(batch.publicInput),
+        oldRoots: batch.oldRoots.map(fieldHex),
+        newRoots: batch.newRoots.map(fieldHex),
+        l1Items: l1ItemsOf(ctx, batch.queueStart, batch.queueEnd),
+        proofs: entries,
+      };
     },
   },
 

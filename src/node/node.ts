@@ -1,11 +1,13 @@
 import { RollupNode } from '../rollup/index.ts';
-import type { BatchOutput } from '../rollup/index.ts';
+import type { BatchOutput, Op, ProverQueue } from '../rollup/index.ts';
 import type { KeelNodeOptions } from './config.ts';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, DEFAULT_RPC_PORT, REGTEST_CONFIRMATIONS } from './config.ts';
 import { bridgeDepositScript } from './deposit.ts';
+import { KeelNodeError } from './errors.ts';
 import { FinalityTracker } from './finality.ts';
 import type { Anchorer } from './finality.ts';
 import { Metrics } from './metrics.ts';
+import { ProofBook } from './proofs.ts';
 import { METHODS } from './methods.ts';
 import type { RpcContext } from './methods.ts';
 import { RpcServer } from './server.ts';
@@ -21,6 +23,7 @@ export class KeelNode {
     readonly rollup: RollupNode,
     readonly watcher: L1Watcher | undefined,
     readonly finality: FinalityTracker,
+    readonly proofs: ProofBook,
     readonly rpc: RpcServer<RpcContext>,
     readonly metrics: Metrics,
     private readonly log: (line: string) => void,
@@ -35,6 +38,7 @@ export class KeelNode {
       store: opts.store,
       verifier: opts.verifier,
       provers: opts.provers,
+      extraHashers: opts.extraHashers,
     });
     let anchorer: Anchorer | undefined;
     try {
@@ -43,11 +47,27 @@ export class KeelNode {
       await rollup.close();
       throw err;
     }
-    const finality = new FinalityTracker((opts.provers ?? []).map((p) => p.system));
-    for (const p of opts.provers ?? []) p.onResult((r) => finality.proof(r));
-    anchorer?.onUpdate((u) => finality.anchor(u));
+    const provers = opts.provers ?? [];
+    const finality = new FinalityTracker(provers.map((p) => p.system));
+    const proofs = new ProofBook(opts.store, finality, (n) => rollup.getBatch(n), opts.verifiers ?? [], log);
+    try {
+      for (const p of provers)
+        if (!proofs.hasVerifier(p.system))
+          throw new KeelNodeError(`a ${p.system} prover needs a ${p.system} verifier`, {
+            details: 'pass KeelNodeOptions.verifiers: a proof counts only once the node has verified it',
+          });
+      await proofs.load();
+    } catch (err) {
+      await rollup.close();
+      throw err;
+    }
+    for (const p of provers) p.onResult((r) => void proofs.take(r).catch((e: unknown) => log(`proofs: ${String(e)}`)));
+    anchorer?.onUpdate((u) => proofs.anchor(u));
     let lastBatch = 0;
     for (let n = 1; await rollup.getBatch(n); n++) lastBatch = n;
+    // Prover queues live in memory: batches closed before a restart and not yet proven are handed over again, from
+    // the first one each system lacks (a prover proves in order, so it needs every batch after that too).
+    for (const p of provers) await resubmit(rollup, p, lastBatch, (n) => finality.proofs(n).includes(p.system));
     rollup.on('batch', (b: BatchOutput) => {
       lastBatch = b.batchNumber;
       log(
@@ -90,10 +110,15 @@ export class KeelNode {
     );
     metrics.gauge('keel_l1_scanned_height', 'last Bitcoin block the watcher took', () => watcher?.scanned.height ?? 0);
     metrics.gauge('keel_last_batch', 'last closed batch', () => lastBatch);
+    const countVerified = metrics.counter('keel_proofs_verified_total', 'batch proofs that verified');
+    const countRejected = metrics.counter('keel_proofs_rejected_total', 'batch proofs that did not verify (ignored)');
+    proofs.on('verified', () => countVerified());
+    proofs.on('rejected', () => countRejected());
 
     const ctx: RpcContext = {
       rollup,
       finality,
+      proofs,
       watcher,
       deposit: opts.l1 && bridgeScript ? { bridgeKey: opts.l1.bridgeKey, bridgeScript, confirmations } : undefined,
       startedAt: Date.now(),
@@ -115,7 +140,7 @@ export class KeelNode {
     rollup.start();
     watcher?.start();
     log(`l2: node up at height ${rollup.height}, rpc http://127.0.0.1:${rpc.port}`);
-    return new KeelNode(rollup, watcher, finality, rpc, metrics, log);
+    return new KeelNode(rollup, watcher, finality, proofs, rpc, metrics, log);
   }
 
   get rpcUrl(): string {
@@ -132,9 +157,26 @@ export class KeelNode {
       this.log('l2: stopping');
       await this.rpc.close();
       await this.watcher?.stop();
+      await this.proofs.close();
       await this.rollup.close();
       this.log('l2: stopped');
     })();
     return this.stopping;
+  }
+}
+
+async function resubmit(
+  rollup: RollupNode,
+  prover: ProverQueue,
+  lastBatch: number,
+  proven: (n: number) => boolean,
+): Promise<void> {
+  let first = 1;
+  while (first <= lastBatch && proven(first)) first++;
+  for (let n = first; n <= lastBatch; n++) {
+    const output = (await rollup.getBatch(n))!;
+    const ops: Op[] = [];
+    for (let b = output.firstBlock; b <= output.lastBlock; b++) ops.push(...(await rollup.getBlock(b))!.ops);
+    await prover.submit({ id: `${prover.system}-${n}`, system: prover.system, output, ops });
   }
 }

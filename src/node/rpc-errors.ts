@@ -42,6 +42,10 @@ export const NODE_RPC_CODES = {
   SUBSCRIPTION_LIMIT: -32031,
   /** A method that changes state, asked of a read-only node (the verifier node). */
   READ_ONLY: -32032,
+  /** keel_getBatchProof of a batch that is not closed (or does not exist). */
+  UNKNOWN_BATCH: -32040,
+  /** keel_getBatchProof of a closed batch with no verified proof yet. */
+  PROOF_NOT_READY: -32041,
 } as const;
 
 export type RpcErrorObject = { code: number; message: string; data?: { code: string; details?: string } };

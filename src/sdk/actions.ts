@@ -4,6 +4,7 @@ import type {
   AccountJson,
   BatchJson,
   BatchNotification,
+  BatchProofJson,
   BlockJson,
   BlockNotification,
   DepositInfoJson,
@@ -30,6 +31,9 @@ export const getBlock = (c: ClientBase, number: number) =>
   c.transport.request<BlockJson | null>('keel_getBlock', [number]);
 export const getBatch = (c: ClientBase, number: number) =>
   c.transport.request<BatchJson | null>('keel_getBatch', [number]);
+/** The batch's verified proofs with their keys; a KeelRpcError (-32040 / -32041) for an unknown or unproven batch. */
+export const getBatchProof = (c: ClientBase, number: number) =>
+  c.transport.request<BatchProofJson>('keel_getBatchProof', [number]);
 export const getDepositInfo = (c: ClientBase) => c.transport.request<DepositInfoJson>('keel_getDepositInfo');
 
 const ORDER = ['pending', 'soft', 'posted', 'anchored', 'proven', 'final'];

@@ -5,6 +5,9 @@
 
 export type Finality = 'soft' | 'posted' | 'anchored' | 'proven' | 'final';
 
+/** The two proof systems of a batch (ARCHITECTURE decision 2). */
+export type ProofSystemName = 'snark' | 'stark';
+
 export type AccountJson = {
   index: number;
   /** packPoint(A), 32 bytes hex. */
@@ -25,6 +28,8 @@ export type TransactionStatusJson = {
   block?: number;
   position?: number;
   batch?: number;
+  /** Proof systems whose proof of the transaction's batch the node verified (snark first). */
+  proofs?: ProofSystemName[];
   transaction?: TransactionJson;
   error?: { code: string; message: string };
 };
@@ -62,6 +67,8 @@ export type WithdrawalJson = { script: string; amount: string };
 export type BatchJson = {
   batchNumber: number;
   status: Finality;
+  /** Proof systems whose proof of this batch the node verified (snark first). */
+  proofs: ProofSystemName[];
   chainId: number;
   firstBlock: number;
   lastBlock: number;
@@ -109,3 +116,36 @@ export type BlockNotification = {
   closesBatch: boolean;
 };
 export type BatchNotification = { batchNumber: number; status: Finality };
+
+/**
+ * What a client needs to check a proof itself. SNARK: `{ format: "snarkjs-groth16-bn254", verificationKey }` with the
+ * snarkjs verification-key JSON. STARK: `{ format: "keel-stark", … }` with the proof's parameters.
+ */
+export type ProofKeyJson = { format: string; [field: string]: unknown };
+
+export type BatchProofEntryJson = {
+  system: ProofSystemName;
+  /** The node checked this proof against the batch before counting it (unverified proofs are never served). */
+  verified: boolean;
+  verifiedAt: number;
+  /** The public input the proof was checked against (0x hex field element). */
+  publicInput: string;
+  /** Proof bytes in the system's own encoding (SNARK: 256-byte Groth16 encoding), hex. */
+  proof: string;
+  key: ProofKeyJson;
+};
+
+export type BatchProofJson = {
+  batchNumber: number;
+  status: Finality;
+  /** The batch's SNARK public input (protocol §7.3), recomputable from keel_getBatch. */
+  publicInput: string;
+  oldRoots: string[];
+  newRoots: string[];
+  /**
+   * The L1 queue items the batch consumed (queueStart..queueEnd − 1), canonical encoding as hex: the STARK's public
+   * inputs need their keys and scripts; a client checks them against the batch's queue hash chain.
+   */
+  l1Items: string[];
+  proofs: BatchProofEntryJson[];
+};

@@ -48,6 +48,8 @@ describe('keel devnet', () => {
     '500000',
     '--anchor-confirmations',
     '1',
+    // Proving is tested in devnet-prove.test.ts; here batches stay anchored so each stage can be checked.
+    '--no-prove',
   ];
   const clients = (): { l2: KeelClient; l1: BitcoinClient } => {
     const info = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as {
@@ -89,7 +91,8 @@ describe('keel devnet', () => {
     const tx = await keel(['tx', id, '--datadir', dir]);
     assert.equal(tx.code, 0, tx.stderr);
     assert.match(tx.stdout, /transfer {2}#1 → #3, amount 1234 sat, fee 10 sat, nonce 0/);
-    assert.match(tx.stdout, /finality {2}soft ✔ → posted · → anchored · → proven · → final ·/);
+    // A batch older than its age limit closes with this block and may be posted within the anchorer's 1 s tick.
+    assert.match(tx.stdout, /finality {2}soft ✔ → posted [✔·] → anchored · → proven · → final ·/);
     const balance = await keel(['balance', '--datadir', dir]);
     assert.match(balance.stdout, /balance 498,756 sat/);
     const status = await keel(['status', '--datadir', dir]);

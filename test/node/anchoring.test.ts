@@ -47,6 +47,7 @@ const mineElsewhere = (client: BitcoinClient, n: number) =>
 
 describe('L2 node with the real anchorer on regtest', () => {
   let h: Harness;
+  let stopping = false;
   let anchorer: Anchorer;
   before(async () => {
     h = await startHarness({
@@ -58,6 +59,11 @@ describe('L2 node with the real anchorer on regtest', () => {
           genesis: await fundGenesis(client, 1),
           confirmations: CONFIRMATIONS,
         });
+        // A tick in flight when the test stops Bitcoin fails to reach it; with no listener that error would be
+        // thrown as an unhandled rejection after the test ended. Errors while the test runs still fail it.
+        anchorer.on('error', (err) => {
+          if (!stopping) throw err;
+        });
         // Confirms the genesis and matures the coinbases the deposits spend.
         await client.generateToAddress(2, MINER_ADDRESS);
         anchorer.start(100);
@@ -67,6 +73,7 @@ describe('L2 node with the real anchorer on regtest', () => {
     h.nextCoinbase = 2;
   });
   after(async () => {
+    stopping = true;
     anchorer?.stop();
     await h?.stop();
   });
@@ -79,7 +86,8 @@ describe('L2 node with the real anchorer on regtest', () => {
     const to = (await until('bob credited', () => h.client.getAccountByKey(packPoint(bob.publicKey)))).index;
     const { id } = await h.client.transfer(alice, { to, amount: 1_000n, fee: 10n });
     const soft = await h.client.waitForTransaction(id, { timeoutMs: 10_000 });
-    assert.equal(soft.status, 'soft');
+    // The anchorer ticks every 100 ms, so the batch may already be posted by the first poll.
+    assert.ok(soft.status === 'soft' || soft.status === 'posted', soft.status);
     const status = async () => (await h.client.getTransaction(id)).status;
 
     await until('posted', async () => (await status()) === 'posted');

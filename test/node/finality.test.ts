@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FinalityTracker, KeelNode, rollupConfig } from '../../src/node/index.ts';
-import type { Anchorer, AnchorUpdate } from '../../src/node/index.ts';
+import type { Anchorer, AnchorUpdate, ProofVerifier } from '../../src/node/index.ts';
 import { ChainId, MemoryStore, PendingProverQueue, deriveL2Key, packPoint } from '../../src/rollup/index.ts';
 import type { BatchOutput } from '../../src/rollup/index.ts';
 import { createKeelClient, http } from '../../src/sdk/index.ts';
@@ -81,6 +81,17 @@ describe('FinalityTracker', () => {
   });
 });
 
+/**
+ * Stand-in verifiers for the tracker's wiring: a proof "holds" when it is the byte 1 for the batch's public input.
+ * Real Groth16 proofs through the same path are in proofs.test.ts.
+ */
+const markerVerifier = (system: 'snark' | 'stark'): ProofVerifier => ({
+  system,
+  key: { format: 'test-marker' },
+  verify: async (result, batch) =>
+    result.publicInput === batch.publicInput && result.proof.length === 1 && result.proof[0] === 1,
+});
+
 describe('finality over JSON-RPC (prover and anchorer seams)', () => {
   it('a batch and its transactions report posted → anchored → proven → final as the seams deliver', async () => {
     const snark = new PendingProverQueue('snark');
@@ -105,6 +116,7 @@ describe('finality over JSON-RPC (prover and anchorer seams)', () => {
       }),
       store: new MemoryStore(),
       provers: [snark, stark],
+      verifiers: [markerVerifier('snark'), markerVerifier('stark')],
       anchorer,
       rpc: { port: 0 },
     });
@@ -140,18 +152,32 @@ describe('finality over JSON-RPC (prover and anchorer seams)', () => {
         jobId: snark.jobs[0]!.id,
         batchNumber: n,
         system: 'snark',
-        proof: new Uint8Array(1),
+        proof: Uint8Array.of(1),
         publicInput: BigInt(batch.publicInput),
       });
+      await until('the SNARK proof to count', async () => (await client.getBatch(n))!.proofs.length === 1);
       await expect('anchored');
+      // A STARK result that does not hold is not counted: still anchored, still only the SNARK.
       stark.deliver({
         jobId: stark.jobs[0]!.id,
         batchNumber: n,
         system: 'stark',
-        proof: new Uint8Array(1),
+        proof: Uint8Array.of(2),
         publicInput: BigInt(batch.publicInput),
       });
+      await new Promise((r) => setTimeout(r, 100));
+      await expect('anchored');
+      assert.deepEqual((await client.getBatch(n))!.proofs, ['snark']);
+      stark.deliver({
+        jobId: stark.jobs[0]!.id,
+        batchNumber: n,
+        system: 'stark',
+        proof: Uint8Array.of(1),
+        publicInput: BigInt(batch.publicInput),
+      });
+      await until('proven', async () => (await client.getBatch(n))!.status === 'proven');
       await expect('proven');
+      assert.deepEqual((await client.getTransaction(id)).proofs, ['snark', 'stark']);
       for (const l of listeners) l({ batchNumber: n, status: 'final' });
       await expect('final');
     } finally {

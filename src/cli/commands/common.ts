@@ -156,8 +156,18 @@ export function progress(line: string): void {
 
 export const FINALITY_STEPS = ['soft', 'posted', 'anchored', 'proven', 'final'] as const;
 
-/** `soft ✔ → posted … → …` as far as the status goes. */
-export function finalityLadder(status: string): string {
+/** `proven (snark)` / `proven (snark + stark)`: which proofs `proven` rests on; other stages as they are. */
+export function finalityLabel(status: string, proofs: readonly string[] = []): string {
+  return (status === 'proven' || status === 'final') && proofs.length > 0
+    ? `${status} (${proofs.join(' + ')})`
+    : status;
+}
+
+/** `soft ✔ → posted … → …` as far as the status goes; `proven (snark) ✔` names the verified proof systems. */
+export function finalityLadder(status: string, proofs: readonly string[] = []): string {
   const reached = FINALITY_STEPS.indexOf(status as (typeof FINALITY_STEPS)[number]);
-  return FINALITY_STEPS.map((s, i) => `${s} ${i <= reached ? '✔' : '·'}`).join(' → ');
+  return FINALITY_STEPS.map((s, i) => {
+    const name = s === 'proven' && proofs.length > 0 && i <= reached ? finalityLabel(s, proofs) : s;
+    return `${name} ${i <= reached ? '✔' : '·'}`;
+  }).join(' → ');
 }

@@ -4,8 +4,19 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import * as btc from '@scure/btc-signer';
 import { BitcoinNode, btcToSats, createBitcoinClient, http as btcHttp } from '../../bitcoin/index.ts';
 import type { BitcoinClient } from '../../bitcoin/index.ts';
-import { DEFAULT_RPC_PORT, KeelNode, buildDepositTransaction, rollupConfig } from '../../node/index.ts';
-import { ChainId, LevelStore, deriveL2Key } from '../../rollup/index.ts';
+import {
+  DEFAULT_RPC_PORT,
+  KeelNode,
+  StarkProver,
+  buildDepositTransaction,
+  provingStart,
+  rollupConfig,
+  starkProofVerifier,
+} from '../../node/index.ts';
+import type { ProofVerifier } from '../../node/index.ts';
+import { ChainId, LevelStore, RollupError, deriveL2Key, poseidon2BabyBearHasher } from '../../rollup/index.ts';
+import type { RollupNode } from '../../rollup/index.ts';
+import type { ProverQueue } from '../../rollup/index.ts';
 import { createKeelClient, http } from '../../sdk/index.ts';
 import { CliError, parseOptions, type Command } from '../registry.ts';
 import {
@@ -21,13 +32,15 @@ import {
 import type { DevnetInfo, Wallet } from './common.ts';
 import { ANCHOR_STATE_FILE, devnetAnchoring } from './devnet-anchor.ts';
 import type { DevnetAnchoring } from './devnet-anchor.ts';
+import { DEVNET_SHAPE, startDevnetProving } from './devnet-prover.ts';
+import type { DevnetProving } from './devnet-prover.ts';
 
 const CONFIRMATIONS = 2;
 const ANCHOR_CONFIRMATIONS = 6;
 const ANCHOR_TICK_MS = 1000;
 
 const USAGE = `keel devnet [--datadir D] [--reset] [--rpcport P] [--btcport P] [--blocktime S] [--deposit N]
-            [--confirmations K] [--anchor-confirmations K]
+            [--confirmations K] [--anchor-confirmations K] [--no-prove]
 
 Runs a local Keel: the embedded Bitcoin regtest node and the L2 node, with funded demo accounts. Runs until Ctrl-C.
   --datadir D    where everything lives (default ~/.keel/devnet)
@@ -38,9 +51,16 @@ Runs a local Keel: the embedded Bitcoin regtest node and the L2 node, with funde
   --deposit N    satoshis each demo account gets through its L1 deposit (default 100000000)
   --confirmations K  Bitcoin confirmations before a deposit is credited on L2 (default ${CONFIRMATIONS})
   --anchor-confirmations K  confirmations before a batch's commitment counts as anchored (default ${ANCHOR_CONFIRMATIONS})
+  --no-prove     do not run the SNARK and STARK provers (batches stay anchored, never proven)
 
 Every closed batch is posted to regtest as a commitment (docs/anchoring.md) from the devnet's sequencer key; the
-chain position is kept in D/anchor.json, so a restart continues the same commitment chain.`;
+chain position is kept in D/anchor.json, so a restart continues the same commitment chain.
+
+Every closed batch is also proven in the background, with Groth16 (the devnet circuit: 2^${DEVNET_SHAPE.depth} accounts,
+${DEVNET_SHAPE.slots} operations per batch plus the fee credit) and with the batch STARK. The first start sets the
+circuit's keys up (a few minutes, shown on stderr; cached under build/circuits/); the L2 is usable meanwhile. A batch
+whose proofs verified and whose commitment is anchored shows as 'proven (snark + stark)'. The Groth16 keys come from
+an INSECURE development ceremony.`;
 
 /** Devnet secrets (insecure by design: a local test network). */
 type DevnetKeys = { minerKey: string; bridgeKey: string; operatorKey: string; sequencerKey: string };
@@ -86,7 +106,9 @@ export const devnetCommand: Command = {
       deposit: 'value',
       confirmations: 'value',
       'anchor-confirmations': 'value',
+      'no-prove': 'flag',
     });
+    const prove = opts['no-prove'] !== true;
     const confirmations = opts.confirmations === undefined ? CONFIRMATIONS : Number(opts.confirmations);
     if (!Number.isInteger(confirmations) || confirmations < 1 || confirmations > 100)
       throw new CliError('--confirmations must be an integer in 1..100');
@@ -134,10 +156,14 @@ export const devnetCommand: Command = {
     let node: KeelNode | undefined;
     let miner: NodeJS.Timeout | undefined;
     let anchoring: DevnetAnchoring | undefined;
+    let proving: DevnetProving | undefined;
+    let starkProver: StarkProver | undefined;
     const shutdown = async () => {
       if (miner) clearInterval(miner);
       await anchoring?.stop();
       await node?.stop();
+      await proving?.stop();
+      await starkProver?.close();
       await bitcoin.stop();
       await new Promise<void>((r) => logFile.end(() => r()));
     };
@@ -158,18 +184,63 @@ export const devnetCommand: Command = {
       });
       anchoring = anchor;
       progress(`starting the L2 node (data ${join(datadir, 'l2')})`);
-      node = await KeelNode.start({
-        rollup: rollupConfig({
-          chainId: ChainId.regtest,
-          feeAccountKey: deriveL2Key(bytes(keys.operatorKey)).publicKey,
-          maxBatchAgeMs: 10_000,
-        }),
-        store: await LevelStore.open(join(datadir, 'l2')),
-        l1: { client: btcClient, bridgeKey, confirmations, pollIntervalMs: 250 },
-        rpc: { port: rpcPort },
-        anchorer: (rollup) => anchor.seam(rollup),
-        log,
+      // The devnet's tree and batch sizes are the circuit's (devnet-prover.ts), with or without --no-prove, so the
+      // same data directory works both ways.
+      const rollup = rollupConfig({
+        chainId: ChainId.regtest,
+        feeAccountKey: deriveL2Key(bytes(keys.operatorKey)).publicKey,
+        maxBatchAgeMs: 10_000,
+        depth: DEVNET_SHAPE.depth,
+        withdrawalDepth: DEVNET_SHAPE.withdrawalDepth,
+        maxBlockOps: DEVNET_SHAPE.slots,
+        maxBatchOps: DEVNET_SHAPE.slots + 1,
       });
+      const store = await LevelStore.open(join(datadir, 'l2'));
+      // The STARK's second state root (ARCHITECTURE decision 2) is kept with or without --no-prove: fixed at genesis.
+      const extraHashers = [poseidon2BabyBearHasher];
+      const provers: ProverQueue[] = [];
+      const verifiers: ProofVerifier[] = [];
+      let opened: RollupNode | undefined;
+      try {
+        if (prove) {
+          const start = await provingStart(store, rollup, 'snark', { extraHashers });
+          proving = startDevnetProving({ shape: DEVNET_SHAPE, accounts: start.accounts, progress, log });
+          provers.push(proving.queue);
+          verifiers.push(proving.verifier);
+          if (start.nextBatch > 1) log(`snark: batches 1..${start.nextBatch - 1} already proven`);
+          // The STARK needs no setup: it proves from the first batch it lacks, in a worker thread.
+          const starkStart = await provingStart(store, rollup, 'stark', { extraHashers });
+          const stark = new StarkProver({
+            depth: rollup.depth,
+            chainId: rollup.chainId,
+            accounts: starkStart.accounts,
+          });
+          stark.onResult((r) => log(`stark: batch ${r.batchNumber} proven`));
+          stark.onFailure((f) => log(`stark: batch ${f.batchNumber} could not be proven: ${f.error.message}`));
+          starkProver = stark;
+          provers.push(stark);
+          verifiers.push(starkProofVerifier({ depth: rollup.depth, l1Items: (i) => opened?.queue.get(i)?.item }));
+        }
+        node = await KeelNode.start({
+          rollup,
+          store,
+          extraHashers,
+          l1: { client: btcClient, bridgeKey, confirmations, pollIntervalMs: 250 },
+          rpc: { port: rpcPort },
+          anchorer: (r) => anchor.seam(r),
+          provers,
+          verifiers,
+          log,
+        });
+        opened = node.rollup;
+      } catch (err) {
+        if (!node) await store.close().catch(() => {});
+        if (err instanceof RollupError && /different genesis/.test(err.message))
+          throw new CliError(`${join(datadir, 'l2')} was made with other chain parameters`, {
+            details: 'devnets made before proving (tree depth 24) cannot be reused: start with --reset',
+          });
+        throw err;
+      }
       anchor.start(ANCHOR_TICK_MS);
       const keel = createKeelClient({ transport: http(node.rpcUrl) });
 
@@ -221,6 +292,10 @@ export const devnetCommand: Command = {
           `  data           ${datadir}  (log: devnet.log)`,
           `  anchoring      batches posted to regtest, anchored after ${anchorConfirmations} confirmations` +
             (blocktime > 0 ? ` (a block every ${blocktime} s)` : ' (--blocktime 0: mine blocks yourself)'),
+          `  proving        ` +
+            (prove
+              ? `SNARK (Groth16, devnet circuit Batch(${DEVNET_SHAPE.slots}, ${DEVNET_SHAPE.depth}, ${DEVNET_SHAPE.withdrawalDepth})) and STARK in the background; progress on stderr`
+              : 'off (--no-prove)'),
           'accounts (funded by L1 deposits):',
           ...rows.map(
             (r) =>
@@ -230,6 +305,7 @@ export const devnetCommand: Command = {
           `  npx keel balance${dd}`,
           `  npx keel transfer --to ${bob.index} --amount 10000${dd}`,
           `  npx keel tx <id printed by transfer>${dd}`,
+          `  npx keel verify-batch <batch shown by tx>${dd}`,
           `  npx keel withdraw --amount 5000${dd}`,
           `  npx keel status${dd}`,
           'Ctrl-C stops the devnet.',

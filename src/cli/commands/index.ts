@@ -6,6 +6,7 @@ import { devnetCommand } from './devnet.ts';
 import { statusCommand } from './status.ts';
 import { transferCommand } from './transfer.ts';
 import { txCommand } from './tx.ts';
+import { verifyBatchCommand } from './verify-batch.ts';
 import { walletCommand } from './wallet.ts';
 import { withdrawCommand } from './withdraw.ts';
 
@@ -20,4 +21,5 @@ export function registerAll(): void {
   registerCommand(statusCommand);
   registerCommand(devnetCommand);
   registerCommand(verifyNodeCommand);
+  registerCommand(verifyBatchCommand);
 }

@@ -1,5 +1,5 @@
 import { CliError, parseOptions, type Command } from '../registry.ts';
-import { COMMON_SPEC, COMMON_USAGE, client, finalityLadder, resolveCommon } from './common.ts';
+import { COMMON_SPEC, COMMON_USAGE, client, finalityLabel, finalityLadder, resolveCommon } from './common.ts';
 
 export const txCommand: Command = {
   name: 'tx',
@@ -31,8 +31,12 @@ export const txCommand: Command = {
         console.log(`finality  ${finalityLadder('')}`);
         return 0;
       default:
-        console.log(`status    ${s.status}: L2 block ${s.block}, position ${s.position}, batch ${s.batch}`);
-        console.log(`finality  ${finalityLadder(s.status)}`);
+        console.log(
+          `status    ${finalityLabel(s.status, s.proofs)}: L2 block ${s.block}, position ${s.position}, batch ${s.batch}`,
+        );
+        if (s.proofs && s.proofs.length > 0 && s.status !== 'proven' && s.status !== 'final')
+          console.log(`proofs    ${s.proofs.join(' + ')} verified (the batch is not anchored yet)`);
+        console.log(`finality  ${finalityLadder(s.status, s.proofs)}`);
         return 0;
     }
   },
