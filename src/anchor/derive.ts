@@ -6,9 +6,8 @@ import {
   checkShape,
   dataDigest,
   decodeDa,
-  l1ItemHash,
-  poseidon2,
   poseidonBn254Hasher,
+  queueChainOver,
   replayOp,
   withdrawalRoot,
 } from '../rollup/index.ts';
@@ -110,9 +109,8 @@ export class DerivedState {
     if (dataDigest(ops) !== h.dataDigest) return bad('dataDigest', 'the data does not hash to the header digest');
     if (c.l1Items.length !== h.queueEnd - h.queueStart)
       return bad('queue', `${c.l1Items.length} L1 items for a queue range of ${h.queueEnd - h.queueStart}`);
-    let q = h.queueHashStart;
-    for (const item of c.l1Items) q = poseidon2(q, l1ItemHash(item));
-    if (q !== h.queueHashEnd) return bad('queue', 'the L1 items do not hash to the header queue hash');
+    if (queueChainOver(h.queueHashStart, c.l1Items) !== h.queueHashEnd)
+      return bad('queue', 'the L1 items do not hash to the header queue hash');
     const overlay = new Overlay(this.state);
     let withdrawals: Withdrawal[];
     try {

@@ -58,7 +58,5 @@ export {
   starkOpsFromPublicData,
   buildStarkWitness,
   proveStarkWitness,
-  packStarkDigest,
-  unpackStarkDigest,
 } from './stark-prover.ts';
 export type { StarkProverOptions, StarkProverFailure, StarkVerdict, L1ItemSource } from './stark-prover.ts';

@@ -19,7 +19,6 @@ import {
   accountKeyDigest,
   batchCommitments,
   buildBatchTrace,
-  packDigest,
   prove,
   unpackDigest,
   verify,
@@ -444,5 +443,3 @@ export class StarkProver implements ProverQueue {
     });
   }
 }
-
-export { packDigest as packStarkDigest, unpackDigest as unpackStarkDigest };

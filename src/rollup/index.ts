@@ -36,7 +36,7 @@ export type { DaOp } from './tx/compact.ts';
 export type { UnsignedFields } from './tx/encoding.ts';
 export { checkShape, checkAgainstState, replayOp, signedMessage } from './apply.ts';
 export type { Withdrawal, Applied } from './apply.ts';
-export { L1Queue, checkForcedInclusion, FORCED_INCLUSION_BLOCKS } from './l1queue.ts';
+export { L1Queue, checkForcedInclusion, FORCED_INCLUSION_BLOCKS, queueChainOver } from './l1queue.ts';
 export type { QueueEntry } from './l1queue.ts';
 export { withdrawalLeaf, withdrawalRoot, withdrawalProof } from './withdrawals.ts';
 export { publicInput, PendingProverQueue } from './batch.ts';

@@ -17,6 +17,18 @@ export type QueueEntry = {
  * The hash-chained queue of deposits and forced exits, in L1 order (protocol §5.1). `consumed` is the index of the
  * first item no block has taken yet.
  */
+/** One link of the queue's hash chain (protocol §5): chain' = H(chain, itemHash). */
+export function queueChainStep(chain: bigint, itemHash: bigint): bigint {
+  return poseidon2(chain, itemHash);
+}
+
+/** The chain after `items`, starting from `chain` (what a batch's queueHashStart → queueHashEnd commits to). */
+export function queueChainOver(chain: bigint, items: Iterable<L1Item>): bigint {
+  let out = chain;
+  for (const item of items) out = queueChainStep(out, l1ItemHash(item));
+  return out;
+}
+
 export class L1Queue {
   private readonly entries: QueueEntry[] = [];
   private consumedUpTo = 0;
@@ -47,7 +59,7 @@ export class L1Queue {
       index: this.entries.length,
       item,
       hash,
-      chain: poseidon2(this.chainAt(this.entries.length), hash),
+      chain: queueChainStep(this.chainAt(this.entries.length), hash),
     };
     this.entries.push(entry);
     return entry;

@@ -7,7 +7,7 @@ import { SNARK_KEY_FORMAT, snarkProofVerifier } from '../../node/index.ts';
 import type { ProofVerifier } from '../../node/index.ts';
 import type { Account, ProofResult, ProverJob, ProverQueue } from '../../rollup/index.ts';
 import { SnarkProver, batchCircuitSpec, setupCircuit } from '../../snark/index.ts';
-import type { BatchShape, VerificationKey } from '../../snark/index.ts';
+import type { BatchShape } from '../../snark/index.ts';
 import type { SetupMessage, SetupRequest } from './devnet-setup-worker.ts';
 
 /**
@@ -47,7 +47,8 @@ export function startDevnetProving(args: {
   const waiting: ProverJob[] = [];
   const listeners: ((r: ProofResult) => void)[] = [];
   let prover: SnarkProver | undefined;
-  let vk: VerificationKey | undefined;
+  // Set once the keys exist; until then no SNARK proof can be checked (and none is produced).
+  let keyed: ProofVerifier | undefined;
   let worker: ChildProcess | undefined;
   let stopped = false;
   const started = Date.now();
@@ -63,10 +64,10 @@ export function startDevnetProving(args: {
   const verifier: ProofVerifier = {
     system: 'snark',
     get key() {
-      return vk ? snarkProofVerifier(vk).key : { format: SNARK_KEY_FORMAT, verificationKey: null };
+      return keyed ? keyed.key : { format: SNARK_KEY_FORMAT, verificationKey: null };
     },
     async verify(result, batch) {
-      return vk ? snarkProofVerifier(vk).verify(result, batch) : false;
+      return keyed ? keyed.verify(result, batch) : false;
     },
   };
 
@@ -111,7 +112,7 @@ export function startDevnetProving(args: {
       if (stopped) throw new Error('stopped');
       // Cached now: this reads the compiled circuit and the verification key, no snarkjs work.
       const keys = await setupCircuit(spec);
-      vk = keys.vk;
+      keyed = snarkProofVerifier(keys.vk);
       const p = new SnarkProver({ shape, keys, accounts: args.accounts });
       p.onResult((r) => {
         progress(`snark: batch ${r.batchNumber} proven`);

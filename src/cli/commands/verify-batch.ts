@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeL1Item, l1ItemHash, poseidon2, publicInput } from '../../rollup/index.ts';
+import { decodeL1Item, publicInput, queueChainOver } from '../../rollup/index.ts';
 import type { BatchOutput, L1Item } from '../../rollup/index.ts';
 import { PROOF_BYTES, verificationKeyFromSnarkjs, verifyBatchProof } from '../../snark/index.ts';
 import type { SnarkjsVerificationKeyJson, VerificationKey } from '../../snark/index.ts';
@@ -93,7 +93,6 @@ function checkSnark(entry: BatchProofEntryJson, expected: bigint, localKey?: Ver
 function consumedItems(batch: BatchJson, served: readonly string[]): L1Item[] | string {
   if (served.length !== batch.queueEnd - batch.queueStart)
     return `the node sent ${served.length} L1 items for ${batch.queueEnd - batch.queueStart} consumed`;
-  let chain = field(batch.queueHashStart, 'queue hash');
   const items: L1Item[] = [];
   for (const hex of served) {
     let item: L1Item;
@@ -102,10 +101,9 @@ function consumedItems(batch: BatchJson, served: readonly string[]): L1Item[] | 
     } catch {
       return 'the node sent an L1 item that does not decode';
     }
-    chain = poseidon2(chain, l1ItemHash(item));
     items.push(item);
   }
-  return chain === field(batch.queueHashEnd, 'queue hash')
+  return queueChainOver(field(batch.queueHashStart, 'queue hash'), items) === field(batch.queueHashEnd, 'queue hash')
     ? items
     : "the served L1 items are not the batch's queue range";
 }
