@@ -6,7 +6,7 @@ import type { BitcoinClient } from '../../src/bitcoin/index.ts';
 import { KeelNode, buildDepositTransaction, rollupConfig } from '../../src/node/index.ts';
 import type { KeelNodeOptions } from '../../src/node/index.ts';
 import { ChainId, MemoryStore, deriveL2Key } from '../../src/rollup/index.ts';
-import type { KvStore, L2KeyPair } from '../../src/rollup/index.ts';
+import type { KvStore, L2KeyPair, RollupConfig } from '../../src/rollup/index.ts';
 import { createKeelClient, http } from '../../src/sdk/index.ts';
 import type { KeelClient } from '../../src/sdk/index.ts';
 
@@ -119,3 +119,22 @@ export async function until<T>(
 }
 
 export const l2Key = (label: string): L2KeyPair => deriveL2Key(secret(label));
+
+/**
+ * The node of the crash test (test/node/crash.test.ts and its child): the parent replays the child's store, so both
+ * must agree on genesis. Accounts 1..CRASH_ACCOUNTS belong to crashKey(1..), each funded by one deposit.
+ */
+export const CRASH_ACCOUNTS = 200;
+export const CRASH_DEPOSIT = 1_000_000n;
+export const crashKey = (i: number): L2KeyPair => l2Key(`crash ${i}`);
+export function crashRollupConfig(): RollupConfig {
+  return rollupConfig({
+    chainId: ChainId.regtest,
+    feeAccountKey: l2Key('crash operator').publicKey,
+    depth: 10,
+    withdrawalDepth: 4,
+    blockIntervalMs: 100,
+    maxBatchAgeMs: 1000,
+    mempool: { maxSize: 20_000, maxPerAccount: 64 },
+  });
+}
