@@ -27,6 +27,7 @@ import type { Account } from './state/account.ts';
 import { poseidonBn254Hasher } from './state/hasher.ts';
 import type { TreeHasher } from './state/hasher.ts';
 import { Overlay, State } from './state/state.ts';
+import type { StateCommit } from './state/state.ts';
 import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
 import { bigBytes, bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
@@ -45,7 +46,7 @@ import type { L1Item, L2Transaction, Op } from './tx/types.ts';
 import { InlineVerifier } from './verifier.ts';
 import type { SignatureVerifier } from './verifier.ts';
 import { withdrawalRoot } from './withdrawals.ts';
-import { ParallelTreeHasher } from './parallel-hash.ts';
+import { TreeHashWorkers } from './parallel-hash.ts';
 
 export type RollupConfig = {
   chainId: number;
@@ -85,10 +86,10 @@ export type RollupNodeOptions = {
   /** Extra tree hashers after BN254 Poseidon (the STARK tree). */
   extraHashers?: TreeHasher[];
   /**
-   * Hash each block's BN254 tree update on two threads (a worker takes half of every level). Off by default: it
-   * starts a thread, which pays off only under load (the sequencer benchmark turns it on).
+   * Worker threads that hash each block's BN254 tree update while the main thread goes on accepting transactions.
+   * 0 (the default) hashes on the main thread: a worker pays off only under load (the sequencer benchmark uses one).
    */
-  parallelHashing?: boolean;
+  hashingThreads?: number;
   now?: () => number;
 };
 
@@ -122,7 +123,7 @@ export class RollupNode extends EventEmitter<Events> {
   private readonly store: KvStore;
   private readonly verifier: SignatureVerifier;
   private readonly provers: ProverQueue[];
-  private readonly treeHashing: ParallelTreeHasher | undefined;
+  private readonly treeHashing: TreeHashWorkers | undefined;
   private readonly now: () => number;
   private tip: BlockHeader | undefined;
   private tipHash = ZERO_HASH;
@@ -143,9 +144,8 @@ export class RollupNode extends EventEmitter<Events> {
     this.verifier = opts.verifier ?? new InlineVerifier();
     this.provers = opts.provers ?? [];
     this.now = opts.now ?? Date.now;
-    this.treeHashing = opts.parallelHashing ? new ParallelTreeHasher() : undefined;
-    const bn254 = this.treeHashing?.hasher ?? poseidonBn254Hasher;
-    this.state = new State(opts.config.depth, [bn254, ...(opts.extraHashers ?? [])]);
+    this.treeHashing = opts.hashingThreads ? new TreeHashWorkers(opts.hashingThreads) : undefined;
+    this.state = new State(opts.config.depth, [poseidonBn254Hasher, ...(opts.extraHashers ?? [])]);
     this.mempool = new Mempool(opts.config.mempool);
   }
 
@@ -187,9 +187,13 @@ export class RollupNode extends EventEmitter<Events> {
     const fields = parsed.fields;
     const id = transactionId(bytes);
     checkShape(fields, this.config.depth);
-    if (this.mempool.has(id) || (await this.findIncluded(id))) fail('DUPLICATE', `transaction ${id} is already known`);
+    if (this.pendingTransaction(id) || this.txIndexCache.has(id))
+      fail('DUPLICATE', `transaction ${id} is already known`);
     // Cheap checks before the signature; the exact ones run in per-account order afterwards.
     const sender = this.state.getAccount(fields.from);
+    // Only an old nonce can belong to an included transaction, so only then is the store asked.
+    if (fields.nonce < sender.nonce && (await this.findIncluded(id)))
+      fail('DUPLICATE', `transaction ${id} is already known`);
     checkAgainstState(fields, this.state, fields.nonce, 0n);
     if (fields.nonce < sender.nonce || fields.nonce >= sender.nonce + this.config.mempool.maxPerAccount)
       fail('WRONG_NONCE', `nonce ${fields.nonce} is not next`, `account nonce ${sender.nonce}`);
@@ -210,7 +214,8 @@ export class RollupNode extends EventEmitter<Events> {
         fail('BAD_SIGNATURE', `signature of ${id} does not verify for account ${fields.from}`);
       const tx = withSignature(fields, outcome);
       if (this.closed) fail('CLOSED', 'the node is closed');
-      if (this.mempool.has(id) || this.txIndexCache.has(id)) fail('DUPLICATE', `transaction ${id} is already known`);
+      if (this.pendingTransaction(id) || this.txIndexCache.has(id))
+        fail('DUPLICATE', `transaction ${id} is already known`);
       this.checkState(tx);
       const entry: MempoolEntry = { id, tx, bytes, receivedAt: this.now() };
       const replaced = this.mempool.insert(entry, this.state.getAccount(tx.from).nonce);
@@ -406,13 +411,44 @@ export class RollupNode extends EventEmitter<Events> {
       applyFeeCredit(feeTotal, overlay);
       ops.push({ kind: 'feeCredit', amount: feeTotal });
     }
-    // One rehash of every tree for the whole block (the BN254 tree's digests precomputed on two threads if enabled;
-    // nothing else changes the state meanwhile, as blocks are serialised).
-    if (this.treeHashing) await this.treeHashing.prepare(this.state.trees[0]!, overlay.changes);
-    const commit = this.state.commit(overlay.changes);
-    this.treeHashing?.clear();
+    // One rehash of every tree for the whole block. Accounts, the L1 queue and the mempool move on at once, so
+    // submissions checked while the trees are hashed (on a worker) see the state after this block; its
+    // transactions read as pending until the block is stored.
+    const hashing = this.treeHashing
+      ? this.state.commitAsync(overlay.changes, this.treeHashing)
+      : Promise.resolve(this.state.commit(overlay.changes));
+    const number = this.height + 1;
+    this.queue.markConsumed(queueEnd);
+    for (const entry of included) this.mempool.advance(entry.tx.from, entry.tx.nonce + 1);
+    batch.ops.push(...ops);
+    batch.fees += fees;
+    batch.withdrawals.push(...withdrawals);
+    const writes: KvOp[] = [];
+    const written: string[] = [];
+    // The block's transactions follow its L1 items, in the order they were included.
+    included.forEach(({ id, tx }, k) => {
+      const position = queueEnd - consumedBefore + k;
+      const idBytes = hexToBytes(id);
+      writes.push({
+        type: 'put',
+        key: keys.txIndex(idBytes),
+        value: concat(writeU64(number), writeU32(position), writeU64(batch.number)),
+      });
+      writes.push({ type: 'del', key: keys.pending(idBytes) });
+      this.txIndexCache.set(id, { block: number, position, batch: batch.number });
+      this.beingWritten.set(id, tx);
+      written.push(id);
+    });
+    for (const e of dropped) writes.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
+    let commit: StateCommit;
+    try {
+      commit = await hashing;
+    } catch (err) {
+      for (const id of written) this.beingWritten.delete(id);
+      throw err;
+    }
     const header: BlockHeader = {
-      number: this.height + 1,
+      number,
       parentHash: this.tipHash,
       timestamp: now,
       l1Height: this.l1Height,
@@ -422,29 +458,7 @@ export class RollupNode extends EventEmitter<Events> {
       closesBatch: closes,
     };
     const block: Block = { header, hash: blockHash(header), ops };
-    this.queue.markConsumed(queueEnd);
-    for (const entry of included) this.mempool.advance(entry.tx.from, entry.tx.nonce + 1);
-    batch.ops.push(...ops);
-    batch.fees += fees;
-    batch.withdrawals.push(...withdrawals);
-
-    const writes: KvOp[] = [{ type: 'put', key: keys.block(header.number), value: encodeBlock(block) }];
-    const written: string[] = [];
-    ops.forEach((op, position) => {
-      if (op.kind !== 'transfer' && op.kind !== 'withdraw') return;
-      const id = transactionId(op.tx);
-      const idBytes = hexToBytes(id);
-      writes.push({
-        type: 'put',
-        key: keys.txIndex(idBytes),
-        value: concat(writeU64(header.number), writeU32(position), writeU64(batch.number)),
-      });
-      writes.push({ type: 'del', key: keys.pending(idBytes) });
-      this.txIndexCache.set(id, { block: header.number, position, batch: batch.number });
-      this.beingWritten.set(id, op.tx);
-      written.push(id);
-    });
-    for (const e of dropped) writes.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
+    writes.unshift({ type: 'put', key: keys.block(header.number), value: encodeBlock(block) });
     for (const [index, account] of commit.accounts)
       writes.push({ type: 'put', key: keys.account(index), value: encodeAccount(account) });
     commit.nodes.forEach((changes, tree) => {

@@ -1,120 +1,90 @@
 import type { Worker } from 'node:worker_threads';
 import type { Account } from './state/account.ts';
-import { poseidonBn254Hasher } from './state/hasher.ts';
-import type { TreeHasher } from './state/hasher.ts';
-import type { SparseMerkleTree } from './state/tree.ts';
+import { hashLeaves, hashNodes, poseidonBn254Hasher } from './state/hasher.ts';
+import type { OffloadedHashing } from './state/state.ts';
 import { startWorker } from './verifier.ts';
 
-/** Below this many hashes a level is done on the calling thread (a worker round trip would cost more). */
-const MIN_SPLIT = 64;
-
-const nodeKey = (children: readonly bigint[]): string => children.join(',');
-const leafKey = (a: Account): string => `${a.ax},${a.ay},${a.balance},${a.nonce}`;
+/** Below this many digests a request is hashed on the calling thread (a worker round trip would cost more). */
+const MIN_OFFLOAD = 32;
 
 /**
- * Hashes a block's BN254 state-tree update on two threads. `prepare` walks the dirty nodes level by level exactly as
- * `SparseMerkleTree.update` will, hashing half of each level in a worker and half here, and remembers every digest
- * by its inputs; the tree then commits through `hasher`, which answers from that memo (and hashes anything it does
- * not find, so a miss costs time, never correctness). The memo is dropped after each commit.
+ * Hashes the BN254 state tree's updates on worker threads (`State.commitAsync`), so the main thread keeps accepting
+ * transactions while a block's tree is rehashed. Each request (a block's leaves, then one tree level at a time) is
+ * split evenly over the workers. A worker that dies is replaced by the calling thread: a lost share is hashed
+ * here, so a failure costs time, never a wrong root.
  */
-export class ParallelTreeHasher {
-  readonly hasher: TreeHasher;
-  private readonly base = poseidonBn254Hasher;
-  private readonly nodes = new Map<string, bigint>();
-  private readonly leaves = new Map<string, bigint>();
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, (out: bigint[]) => void>();
+export class TreeHashWorkers implements OffloadedHashing {
+  readonly id = poseidonBn254Hasher.id;
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, (out: bigint[] | undefined) => void>();
   private nextId = 0;
   private failure: unknown;
-  /** Digests answered from the memo, and ones that had to be hashed at commit time. */
-  readonly stats = { hits: 0, misses: 0 };
 
-  constructor() {
-    const base = this.base;
-    this.hasher = {
-      id: base.id,
-      digestBytes: base.digestBytes,
-      arity: base.arity,
-      leaf: (a) => this.lookup(this.leaves, leafKey(a)) ?? base.leaf(a),
-      node: (c) => this.lookup(this.nodes, nodeKey(c)) ?? base.node(c),
-    };
-    this.worker = startWorker(new URL('./tree-hash-worker.ts', import.meta.url));
-    this.worker.on('message', (msg: { id: number; out: bigint[] }) => {
-      this.pending.get(msg.id)?.(msg.out);
-      this.pending.delete(msg.id);
-      if (this.pending.size === 0) this.worker.unref();
-    });
-    this.worker.on('error', (err) => {
-      // Without the worker every level is hashed here; pending shares resolve empty and are recomputed.
-      this.failure = err;
-      for (const cb of this.pending.values()) cb([]);
-      this.pending.clear();
-    });
-    this.worker.unref();
-  }
-
-  /** Precomputes the digests `tree.update` will need for these account changes. */
-  async prepare(tree: SparseMerkleTree, changes: ReadonlyMap<number, Account>): Promise<void> {
-    if (tree.hasher.id !== this.base.id || tree.arity !== this.base.arity) return;
-    const indices = [...changes.keys()];
-    const accounts = [...changes.values()];
-    const leafDigests = await this.split(
-      accounts,
-      (part) => ({ leaves: part }),
-      (a) => this.base.leaf(a),
-    );
-    accounts.forEach((a, k) => this.leaves.set(leafKey(a), leafDigests[k]!));
-    let level = new Map<number, bigint>(indices.map((i, k) => [i, leafDigests[k]!]));
-    const arity = tree.arity;
-    for (let l = 1; l <= tree.levels; l++) {
-      const parents = [...new Set([...level.keys()].map((i) => Math.floor(i / arity)))];
-      const inputs = parents.map((p) => {
-        const children: bigint[] = [];
-        for (let c = p * arity; c < (p + 1) * arity; c++) children.push(level.get(c) ?? tree.get(l - 1, c));
-        return children;
-      });
-      const digests = await this.split(
-        inputs,
-        (part) => ({ nodes: part }),
-        (c) => this.base.node(c),
-      );
-      inputs.forEach((c, k) => this.nodes.set(nodeKey(c), digests[k]!));
-      level = new Map(parents.map((p, k) => [p, digests[k]!]));
+  constructor(threads = 1) {
+    for (let i = 0; i < Math.max(1, threads); i++) {
+      const worker = startWorker(new URL('./tree-hash-worker.ts', import.meta.url));
+      worker.on('message', (msg: { id: number; out: bigint[] }) => this.settle(msg.id, msg.out));
+      const fail = (err: unknown): void => {
+        this.failure ??= err;
+        for (const id of [...this.pending.keys()]) this.settle(id, undefined);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`tree hashing worker exited (code ${code})`)));
+      worker.unref();
+      this.workers.push(worker);
     }
   }
 
-  private lookup(memo: Map<string, bigint>, key: string): bigint | undefined {
-    const v = memo.get(key);
-    if (v === undefined) this.stats.misses++;
-    else this.stats.hits++;
-    return v;
+  /** Why the workers stopped, if they did (hashing then goes on on the calling thread). */
+  get error(): unknown {
+    return this.failure;
   }
 
-  /** Forgets the memo (after the commit that used it). */
-  clear(): void {
-    this.nodes.clear();
-    this.leaves.clear();
+  leaves(accounts: readonly Account[]): Promise<bigint[]> {
+    return this.split(
+      accounts,
+      (part) => ({ leaves: part }),
+      (part) => hashLeaves(poseidonBn254Hasher, part),
+    );
+  }
+
+  nodes(inputs: readonly (readonly bigint[])[]): Promise<bigint[]> {
+    return this.split(
+      inputs,
+      (part) => ({ nodes: part }),
+      (part) => hashNodes(poseidonBn254Hasher, part),
+    );
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    this.failure ??= new Error('tree hashing workers closed');
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private settle(id: number, out: bigint[] | undefined): void {
+    const resolve = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) for (const w of this.workers) w.unref();
+    resolve?.(out);
   }
 
   private async split<T>(
-    items: T[],
-    message: (part: T[]) => { leaves?: T[]; nodes?: T[] },
-    local: (item: T) => bigint,
+    items: readonly T[],
+    message: (part: readonly T[]) => { leaves?: readonly T[]; nodes?: readonly T[] },
+    local: (part: readonly T[]) => bigint[],
   ): Promise<bigint[]> {
-    if (items.length < MIN_SPLIT || this.failure) return items.map(local);
-    const half = items.length >> 1;
-    const id = this.nextId++;
-    const remote = new Promise<bigint[]>((resolve) => this.pending.set(id, resolve));
-    if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage({ id, ...message(items.slice(half)) });
-    const mine = items.slice(0, half).map(local);
-    const theirs = await remote;
-    // A share lost with a dead worker is hashed here.
-    const rest = theirs.length === items.length - half ? theirs : items.slice(half).map(local);
-    return [...mine, ...rest];
+    if (items.length < MIN_OFFLOAD || this.failure) return local(items);
+    const share = Math.ceil(items.length / this.workers.length);
+    const parts: Promise<bigint[]>[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const part = items.slice(w * share, (w + 1) * share);
+      if (part.length === 0) break;
+      const id = this.nextId++;
+      const answer = new Promise<bigint[] | undefined>((resolve) => this.pending.set(id, resolve));
+      this.workers[w]!.ref();
+      this.workers[w]!.postMessage({ id, ...message(part) });
+      parts.push(answer.then((out) => (out?.length === part.length ? out : local(part))));
+    }
+    return (await Promise.all(parts)).flat();
   }
 }

@@ -1,10 +1,17 @@
 import { fail } from '../errors.ts';
 import { EMPTY_ACCOUNT, isEmptyAccount } from './account.ts';
 import type { Account } from './account.ts';
-import { poseidonBn254Hasher } from './hasher.ts';
+import { hashLeaves, poseidonBn254Hasher } from './hasher.ts';
 import type { TreeHasher } from './hasher.ts';
 import { SparseMerkleTree } from './tree.ts';
-import type { NodeChange } from './tree.ts';
+import type { AsyncNodeHashing, NodeChange } from './tree.ts';
+
+/** Hashing of one tree (the one whose hasher has this id) done elsewhere, e.g. on a worker thread. */
+export type OffloadedHashing = {
+  readonly id: string;
+  leaves(accounts: readonly Account[]): Promise<bigint[]>;
+  nodes: AsyncNodeHashing;
+};
 
 export type AccountReader = { getAccount(index: number): Readonly<Account> };
 
@@ -65,14 +72,42 @@ export class State implements AccountReader {
 
   /** Applies account changes, rehashes all trees once, returns what storage must persist. */
   commit(changes: ReadonlyMap<number, Account>): StateCommit {
+    this.applyAccounts(changes);
+    const indices = [...changes.keys()];
+    const accounts = [...changes.values()];
+    const nodes = this.trees.map((tree) => tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts))));
+    return { roots: this.roots, accounts: new Map(changes), nodes };
+  }
+
+  /**
+   * `commit` with the tree of `offload.id` hashed by `offload`. The accounts change at once (before this returns
+   * its promise), so reads and checks made while the trees are hashed already see the new balances and nonces; the
+   * trees and roots change when the promise resolves. Callers must not commit again before it has.
+   */
+  commitAsync(changes: ReadonlyMap<number, Account>, offload: OffloadedHashing): Promise<StateCommit> {
+    this.applyAccounts(changes);
+    return this.rehash(changes, offload);
+  }
+
+  private async rehash(changes: ReadonlyMap<number, Account>, offload: OffloadedHashing): Promise<StateCommit> {
+    const indices = [...changes.keys()];
+    const accounts = [...changes.values()];
     const nodes: NodeChange[][] = [];
     for (const tree of this.trees) {
-      const leaves = new Map<number, bigint>();
-      for (const [index, account] of changes) leaves.set(index, tree.hasher.leaf(account));
-      nodes.push(tree.update(leaves));
+      if (tree.hasher.id !== offload.id) {
+        nodes.push(tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts))));
+        continue;
+      }
+      const leaves = leafMap(indices, await offload.leaves(accounts));
+      nodes.push(await tree.updateAsync(leaves, (inputs) => offload.nodes(inputs)));
     }
-    for (const [index, account] of changes) this.setAccount(index, account);
     return { roots: this.roots, accounts: new Map(changes), nodes };
+  }
+
+  /** Index checks for every tree first, so a bad index changes nothing. */
+  private applyAccounts(changes: ReadonlyMap<number, Account>): void {
+    for (const tree of this.trees) tree.checkIndices(changes.keys());
+    for (const [index, account] of changes) this.setAccount(index, account);
   }
 
   *entries(): IterableIterator<[number, Readonly<Account>]> {
@@ -88,6 +123,12 @@ export class State implements AccountReader {
     }
     if (index >= this.nextFree) this.nextFree = index + 1;
   }
+}
+
+function leafMap(indices: readonly number[], digests: readonly bigint[]): Map<number, bigint> {
+  if (digests.length !== indices.length)
+    fail('INVALID_PARAMETER', `${digests.length} leaf digests for ${indices.length}`);
+  return new Map(indices.map((index, k) => [index, digests[k]!]));
 }
 
 function keyId(ax: bigint, ay: bigint): string {

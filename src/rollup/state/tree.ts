@@ -1,18 +1,18 @@
 import { fail } from '../errors.ts';
 import { EMPTY_ACCOUNT } from './account.ts';
+import { hashNodes } from './hasher.ts';
 import type { TreeHasher } from './hasher.ts';
 
-/** Key of node (level, index) in the node map: level 0 is the leaves, level `levels` the root. */
-export function nodeKey(level: number, index: number): number {
-  return level * 2 ** 32 + index;
-}
-
 export type NodeChange = { level: number; index: number; value: bigint };
+
+/** Digests of many inner nodes at once (children left to right), in order; may run on another thread. */
+export type AsyncNodeHashing = (inputs: readonly (readonly bigint[])[]) => Promise<bigint[]>;
 
 /**
  * A sparse Merkle tree of fixed depth whose inner nodes have `hasher.arity` children (2 or 4). `depth` is in bits
  * (capacity 2^depth leaves), so a 4-ary tree of depth 24 has 12 levels. Only non-default nodes are stored. Leaves are
- * updated in bulk (`update`), so every dirty inner node is hashed once per block however many leaves below it changed.
+ * updated in bulk (`update`), so every dirty inner node is hashed once per block however many leaves below it changed,
+ * and each level's digests are asked for in one batch (which a batch hasher or a worker can serve).
  */
 export class SparseMerkleTree {
   readonly depth: number;
@@ -22,7 +22,8 @@ export class SparseMerkleTree {
   readonly hasher: TreeHasher;
   /** zeros[k] = root of an empty subtree of height k (in levels). */
   readonly zeros: bigint[];
-  private readonly nodes = new Map<number, bigint>();
+  /** Non-default nodes, one map per level (level 0 = leaves), keyed by index within the level. */
+  private readonly nodes: Map<number, bigint>[];
 
   constructor(depth: number, hasher: TreeHasher) {
     if (!Number.isInteger(depth) || depth < 1 || depth > 32) fail('INVALID_PARAMETER', 'tree depth must be 1..32');
@@ -36,6 +37,7 @@ export class SparseMerkleTree {
     this.zeros = [hasher.leaf(EMPTY_ACCOUNT)];
     for (let k = 0; k < this.levels; k++)
       this.zeros.push(hasher.node(new Array<bigint>(this.arity).fill(this.zeros[k]!)));
+    this.nodes = Array.from({ length: this.levels + 1 }, () => new Map<number, bigint>());
   }
 
   get root(): bigint {
@@ -43,36 +45,38 @@ export class SparseMerkleTree {
   }
 
   get(level: number, index: number): bigint {
-    return this.nodes.get(nodeKey(level, index)) ?? this.zeros[level]!;
+    return this.nodes[level]!.get(index) ?? this.zeros[level]!;
   }
 
   /** Loads a stored node without rehashing (restart). */
   load(level: number, index: number, value: bigint): void {
-    this.nodes.set(nodeKey(level, index), value);
+    if (!Number.isInteger(level) || level < 0 || level > this.levels)
+      fail('STORAGE', `stored tree node at level ${level}, the tree has ${this.levels}`);
+    this.nodes[level]!.set(index, value);
   }
 
   /** Sets leaf digests and rehashes every affected inner node once. Returns all changed nodes (for storage). */
   update(leaves: ReadonlyMap<number, bigint>): NodeChange[] {
-    const changes: NodeChange[] = [];
-    const arity = this.arity;
-    let dirty = new Set<number>();
-    for (const [index, value] of leaves) {
-      if (index < 0 || index >= 2 ** this.depth) fail('INVALID_PARAMETER', `leaf index ${index} outside the tree`);
-      this.set(0, index, value);
-      changes.push({ level: 0, index, value });
-      dirty.add(Math.floor(index / arity));
-    }
-    for (let level = 1; level <= this.levels; level++) {
-      const next = new Set<number>();
-      for (const index of dirty) {
-        const value = this.hasher.node(this.children(level - 1, index));
-        this.set(level, index, value);
-        changes.push({ level, index, value });
-        next.add(Math.floor(index / arity));
-      }
-      dirty = next;
-    }
-    return changes;
+    const walk = this.walk(leaves);
+    let step = walk.next();
+    while (!step.done) step = walk.next(hashNodes(this.hasher, step.value));
+    return step.value;
+  }
+
+  /** `update` with every level's digests computed by `hash` (e.g. on a worker thread). */
+  async updateAsync(leaves: ReadonlyMap<number, bigint>, hash: AsyncNodeHashing): Promise<NodeChange[]> {
+    const walk = this.walk(leaves);
+    let step = walk.next();
+    while (!step.done) step = walk.next(await hash(step.value));
+    return step.value;
+  }
+
+  /** Fails (changing nothing) if an index is outside the tree. */
+  checkIndices(indices: Iterable<number>): void {
+    const capacity = 2 ** this.depth;
+    for (const index of indices)
+      if (!Number.isInteger(index) || index < 0 || index >= capacity)
+        fail('INVALID_PARAMETER', `leaf index ${index} outside the tree`);
   }
 
   /**
@@ -106,14 +110,43 @@ export class SparseMerkleTree {
     return h;
   }
 
-  private children(level: number, parent: number): bigint[] {
-    const out: bigint[] = [];
-    for (let c = parent * this.arity; c < (parent + 1) * this.arity; c++) out.push(this.get(level, c));
-    return out;
+  /**
+   * The update, level by level: yields the children of every dirty node of the next level up and receives their
+   * digests. Nothing is stored until the root is known, so the tree reads as before until the update completes.
+   */
+  private *walk(leaves: ReadonlyMap<number, bigint>): Generator<bigint[][], NodeChange[], bigint[]> {
+    this.checkIndices(leaves.keys());
+    const changes: NodeChange[] = [];
+    for (const [index, value] of leaves) changes.push({ level: 0, index, value });
+    let below: ReadonlyMap<number, bigint> = leaves;
+    for (let level = 1; level <= this.levels; level++) {
+      const parents = new Set<number>();
+      for (const index of below.keys()) parents.add(Math.floor(index / this.arity));
+      const inputs: bigint[][] = [];
+      for (const parent of parents) {
+        const children: bigint[] = [];
+        for (let c = parent * this.arity; c < (parent + 1) * this.arity; c++)
+          children.push(below.get(c) ?? this.get(level - 1, c));
+        inputs.push(children);
+      }
+      const digests = yield inputs;
+      if (digests.length !== inputs.length)
+        fail('INVALID_PARAMETER', `${digests.length} digests for ${inputs.length} tree nodes`);
+      const next = new Map<number, bigint>();
+      let k = 0;
+      for (const parent of parents) {
+        const value = digests[k++]!;
+        next.set(parent, value);
+        changes.push({ level, index: parent, value });
+      }
+      below = next;
+    }
+    for (const c of changes) this.set(c.level, c.index, c.value);
+    return changes;
   }
 
   private set(level: number, index: number, value: bigint): void {
-    if (value === this.zeros[level]) this.nodes.delete(nodeKey(level, index));
-    else this.nodes.set(nodeKey(level, index), value);
+    if (value === this.zeros[level]) this.nodes[level]!.delete(index);
+    else this.nodes[level]!.set(index, value);
   }
 }
