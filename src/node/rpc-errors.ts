@@ -32,6 +32,7 @@ export const ROLLUP_RPC_CODES: Record<RollupErrorCode, number> = {
   FORCED_INCLUSION: -32015,
   STORAGE: -32016,
   CLOSED: -32017,
+  UNAVAILABLE: -32018,
 };
 
 /** Node-layer codes outside the rollup's. */

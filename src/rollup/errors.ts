@@ -22,6 +22,7 @@ export const RollupErrorCode = {
   ForcedInclusion: 'FORCED_INCLUSION',
   Storage: 'STORAGE',
   Closed: 'CLOSED',
+  Unavailable: 'UNAVAILABLE',
 } as const;
 export type RollupErrorCode = (typeof RollupErrorCode)[keyof typeof RollupErrorCode];
 

@@ -1,7 +1,7 @@
 // Public API of the rollup module (protocol: docs/protocol.md).
 export { RollupError, RollupErrorCode } from './errors.ts';
 export { P as FIELD_MODULUS } from './crypto/field.ts';
-export { poseidon, poseidon2, poseidonPermute, MAX_POSEIDON_INPUTS } from './crypto/poseidon.ts';
+export { poseidon, poseidon2, poseidonMany, poseidonPermute, MAX_POSEIDON_INPUTS } from './crypto/poseidon.ts';
 export { BASE8, SUBORDER, packPoint, unpackPoint, isOnCurve } from './crypto/babyjub.ts';
 export type { Affine } from './crypto/babyjub.ts';
 export { getPublicKey, sign, verify, verifyBatch, encodeSignature, decodeSignature } from './crypto/eddsa.ts';

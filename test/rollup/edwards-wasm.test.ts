@@ -1,4 +1,5 @@
-// The WebAssembly Edwards kernel (Baby Jubjub) against noble's BigInt points, and batch verification on top of it.
+// The WebAssembly Edwards kernel (Baby Jubjub) against noble's BigInt points, batch verification on top of it, and
+// the field kernel's square roots used to unpack points.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -6,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { FIELD_MODULUS as P, getPublicKey, sign, verify, verifyBatch } from '../../src/rollup/index.ts';
 import { Point } from '../../src/rollup/crypto/eddsa.ts';
 import { EdwardsKernel } from '../../src/rollup/crypto/wasm/edwards-kernel.ts';
+import { FieldKernel } from '../../src/rollup/crypto/wasm/montgomery.ts';
 
 const l = Point.Fn.ORDER;
 const rnd = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -62,6 +64,67 @@ describe('Edwards kernel (wasm) against noble', () => {
     k.multiply(1, 0, l);
     assert.ok(k.isIdentity(1));
   });
+  it('dedicated doubling, and adding or subtracting a loaded (cached affine) point, agree with noble', () => {
+    for (let i = 0; i < 30; i++) {
+      const a = point(i);
+      const b = i % 5 === 0 ? order8.multiplyUnsafe(BigInt(i % 8)) : point(i + 300);
+      k.load(0, a.toAffine());
+      k.add(0, 0, 0); // an extended point with Z ≠ 1
+      k.load(1, b.is0() ? { x: 0n, y: 1n } : b.toAffine());
+      k.double(2, 0);
+      assert.ok(same(2, a.double().double()), `2·(2a), i=${i}`);
+      k.addLoaded(3, 0, 1);
+      assert.ok(same(3, a.double().add(b)), `2a + b, i=${i}`);
+      k.addLoaded(3, 0, 1, true);
+      assert.ok(same(3, a.double().subtract(b)), `2a − b, i=${i}`);
+      k.copy(4, 0);
+      k.addLoaded(4, 4, 1);
+      k.addLoaded(4, 4, 1, true);
+      assert.ok(same(4, a.double()), `2a + b − b in place, i=${i}`);
+    }
+    k.setIdentity(5);
+    k.double(5, 5);
+    assert.ok(k.isIdentity(5));
+    k.load(6, order8.double().double().toAffine());
+    k.double(5, 6);
+    assert.ok(k.isIdentity(5), '2·(order-2 point) = 0');
+  });
+  it('multiply (width-5 NAF) equals noble for random and edge scalars, in place too', () => {
+    const a = point(3);
+    for (const s of [0n, 1n, 2n, 15n, 16n, 17n, 31n, l - 1n, l, l + 1n, scalar(9), scalar(10), (1n << 254n) - 1n]) {
+      k.load(0, a.toAffine());
+      k.multiply(1, 0, s);
+      assert.ok(same(1, s % l === 0n ? Point.ZERO : a.multiplyUnsafe(s % l)), `k = ${s}`);
+      k.multiply(0, 0, s);
+      assert.ok(same(0, s % l === 0n ? Point.ZERO : a.multiplyUnsafe(s % l)), `in place, k = ${s}`);
+    }
+    assert.throws(() => k.multiply(1, 0, -1n), RangeError);
+  });
+  it('msm with every window from 2 to 9, zero scalars and scalars at the bit limit', () => {
+    const n = 24;
+    let expected = Point.ZERO;
+    const slots: number[] = [];
+    const scalars: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = point(i + 50);
+      const s = i % 7 === 0 ? 0n : i % 7 === 1 ? (1n << 254n) - 1n : i % 7 === 2 ? 1n : scalar(i + 3000) * 8n;
+      k.load(i, p.toAffine());
+      slots.push(i);
+      scalars.push(s);
+      expected = expected.add(p.multiplyUnsafe(s % l));
+    }
+    for (let c = 2; c <= 9; c++) {
+      k.msm(n, slots, scalars, 254, n + 1, c);
+      assert.ok(same(n, expected), `window ${c}`);
+    }
+    assert.throws(() => k.msm(n, slots, [...scalars.slice(1), 1n << 254n], 254, n + 1), RangeError);
+    assert.throws(() => k.msm(n, slots, scalars.slice(1), 254, n + 1), RangeError);
+  });
+  it('window choice grows with the number of points', () => {
+    const w = (n: number) => EdwardsKernel.window(new Array<number>(n).fill(254));
+    assert.ok(w(2) <= w(64) && w(64) <= w(1024) && w(1024) <= w(4096));
+    assert.ok(w(4096) <= 14);
+  });
   for (const n of [1, 5, 40, 300]) {
     it(`multi-scalar multiplication of ${n} points equals noble's sum`, () => {
       let expected = Point.ZERO;
@@ -115,5 +178,48 @@ describe('batch verification on the kernel', () => {
       assert.equal(verify(bad[at]!.msg, bad[at]!.sig, bad[at]!.A), false);
       assert.equal(verifyBatch(bad, rnd), false, `torsion of order ${8n / mult}`);
     }
+  });
+});
+
+describe('field kernel square roots (table Tonelli–Shanks) and shared-inversion sqrtRatios', () => {
+  const k = new FieldKernel(P);
+  const powRef = (b: bigint, e: bigint): bigint => Point.Fp.pow(b, e);
+  const isSquare = (x: bigint): boolean => x === 0n || powRef(x, (P - 1n) / 2n) === 1n;
+  const rand = (): bigint => BigInt('0x' + Buffer.from(randomBytes(32)).toString('hex')) % P;
+  it('sqrt: a root exactly for the squares, for random elements and elements of high 2-power order', () => {
+    // g^j for a primitive 2^28-th root of unity g exercises every digit of the table discrete logarithm.
+    const g = powRef(5n, (P - 1n) >> 28n);
+    assert.equal(powRef(g, 1n << 27n), P - 1n, 'g has order 2^28');
+    const inputs = [
+      0n,
+      1n,
+      P - 1n,
+      ...Array.from({ length: 150 }, rand),
+      ...[1n, 2n, 127n, 128n, (1n << 27n) + 3n].map((j) => powRef(g, j)),
+    ];
+    for (const x of inputs) {
+      const r = k.sqrt(x);
+      assert.equal(r !== undefined, isSquare(x), `square? ${x}`);
+      if (r !== undefined) assert.equal((r * r) % P, x);
+    }
+  });
+  it('sqrtRatios: x² = u/v where one exists, undefined otherwise and for v = 0, across chunk boundaries', () => {
+    const n = FieldKernel.BATCH + 37;
+    const us = Array.from({ length: n }, (_, i) => (i % 50 === 3 ? 0n : rand()));
+    const vs = Array.from({ length: n }, (_, i) => (i % 70 === 5 ? 0n : rand()));
+    const xs = k.sqrtRatios(us, vs);
+    assert.equal(xs.length, n);
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      if (vs[i] === 0n) {
+        assert.equal(x, undefined);
+        continue;
+      }
+      const ratio = (us[i]! * powRef(vs[i]!, P - 2n)) % P;
+      assert.equal(x !== undefined, isSquare(ratio), `square? item ${i}`);
+      if (x !== undefined) assert.equal((x * x) % P, ratio, `item ${i}`);
+    }
+    assert.deepEqual(k.sqrtRatios([], []), []);
+    assert.throws(() => k.sqrtRatios([1n], []), RangeError);
   });
 });

@@ -5,18 +5,7 @@ import assert from 'node:assert/strict';
 import { FIELD_MODULUS as P, poseidon, poseidonPermute } from '../../src/rollup/index.ts';
 import { poseidonPermuteReference, poseidonReference } from '../../src/rollup/crypto/poseidon.ts';
 import { FieldKernel } from '../../src/rollup/crypto/wasm/montgomery.ts';
-
-// xorshift over 256 bits, reduced into the field (deterministic, so failures reproduce).
-function* elements(seed: bigint): Generator<bigint> {
-  let x = seed;
-  const mask = (1n << 256n) - 1n;
-  for (;;) {
-    x ^= (x << 13n) & mask;
-    x ^= x >> 7n;
-    x ^= (x << 17n) & mask;
-    yield x % P;
-  }
-}
+import { elements } from './field-elements.ts';
 
 const EDGES = [0n, 1n, 2n, P - 1n, P - 2n, (P - 1n) / 2n, (P + 1n) / 2n, (1n << 253n) - 1n, 1n << 253n];
 

@@ -58,6 +58,53 @@ export function unpackPoint(bytes: Uint8Array): Affine | undefined {
   return { x, y };
 }
 
+/**
+ * `unpackPoint` of many encodings at once (same results, undefined where the single form gives undefined): the
+ * square roots x = sqrt(u/v) share one field inversion in the kernel (`FieldKernel.sqrtRatios`).
+ */
+export function unpackPoints(list: readonly Uint8Array[]): (Affine | undefined)[] {
+  const ys: bigint[] = [];
+  const signs: boolean[] = [];
+  const nums: bigint[] = [];
+  const dens: bigint[] = [];
+  for (const bytes of list) {
+    let y = P;
+    let sign = false;
+    if (bytes.length === 32) {
+      sign = (bytes[31]! & 0x80) !== 0;
+      y = le256(bytes);
+    }
+    ys.push(y);
+    signs.push(sign);
+    if (y >= P) {
+      // Not a point: a zero denominator makes the kernel skip it.
+      nums.push(0n);
+      dens.push(0n);
+      continue;
+    }
+    const y2 = (y * y) % P;
+    nums.push(mod(1n - y2));
+    dens.push(mod(A - D * y2));
+  }
+  const xs = bn254Kernel.sqrtRatios(nums, dens);
+  return xs.map((root, i) => {
+    if (root === undefined) return undefined;
+    const sign = signs[i]!;
+    let x = root;
+    if (sign !== x > HALF_P) x = mod(-x);
+    if (sign && x === 0n) return undefined;
+    return { x, y: ys[i]! };
+  });
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** A 32-byte little-endian integer with the top bit (the x-sign of a packed point) cleared. */
+function le256(bytes: Uint8Array): bigint {
+  let hex = HEX[bytes[31]! & 0x7f]!;
+  for (let i = 30; i >= 0; i--) hex += HEX[bytes[i]!]!;
+  return BigInt('0x' + hex);
+}
+
 // Unpacking R8 is on every transaction's path: the inversion and the square root run in the WebAssembly field
 // kernel (Montgomery products), several times faster than BigInt exponentiation.
 function sqrt(n: bigint): bigint | undefined {

@@ -1,9 +1,9 @@
 import { blake512 } from '@noble/hashes/blake1.js';
-import { BASE8, Point, SUBORDER, isOnCurve, packPoint, toPoint, unpackPoint } from './babyjub.ts';
+import { BASE8, Point, SUBORDER, isOnCurve, packPoint, toPoint, unpackPoint, unpackPoints } from './babyjub.ts';
 import type { Affine, EdwardsPoint } from './babyjub.ts';
 import { P, bigToBytesLE, bytesToBigLE, isFieldElement } from './field.ts';
 import { EdwardsKernel } from './wasm/edwards-kernel.ts';
-import { poseidon } from './poseidon.ts';
+import { poseidon, poseidonMany } from './poseidon.ts';
 
 /**
  * EdDSA-Poseidon on Baby Jubjub, byte-for-byte the scheme of circomlib's `EdDSAPoseidonVerifier` and circomlibjs's
@@ -75,97 +75,176 @@ export function verify(msg: bigint, sig: Signature, A: PublicKey): boolean {
 
 export type VerifyItem = { msg: bigint; sig: Signature; A: PublicKey };
 
-/** Rounds of the torsion test; each lets a bad R8 through with probability at most 1/2. */
+/**
+ * The challenge hashes Poseidon(R8, A, M) of a batch, in one call so that a many-lane Poseidon can replace the loop.
+ */
+export function challengeHashes(items: readonly VerifyItem[]): bigint[] {
+  return poseidonMany(items.map(({ msg, sig, A }) => [sig.R8.x, sig.R8.y, A.x, A.y, msg]));
+}
+
+/**
+ * Rounds of the torsion test; each lets a bad R8 through with probability at most 1/2, so a batch holding one is
+ * accepted with probability at most 2^-40. Done as TORSION_ROUNDS / 8 groups of 8 rounds (one random byte per point
+ * and group, one round per bit).
+ */
 const TORSION_ROUNDS = 40;
+const ROUNDS_PER_GROUP = 8;
+
+/**
+ * The eight points of order dividing 8. The group has order 8·l with l an odd prime, so its 2-part has order 8:
+ * 8·A = O exactly when A is one of these, and 8·A can never be the point of order 2 (that would need a point of
+ * order 16). So circomlib's "8·A has x = 0" rejection is membership in this set, tested without any point arithmetic.
+ */
+let smallOrder: Map<bigint, bigint[]> | undefined;
+function isSmallOrder(A: PublicKey): boolean {
+  smallOrder ??= smallOrderPoints();
+  return smallOrder.get(A.y)?.includes(A.x) ?? false;
+}
+
+/** y → the x values of the small-order points with that y. */
+function smallOrderPoints(): Map<bigint, bigint[]> {
+  const Fp = Point.Fp;
+  for (let y = 2n; ; y++) {
+    const den = Fp.create(A_COEFF - D_COEFF * y * y);
+    if (den === 0n) continue;
+    const x2 = Fp.div(Fp.sub(1n, y * y), den);
+    if (Fp.pow(x2, (Fp.ORDER - 1n) / 2n) !== Fp.ONE) continue;
+    // l·Q kills Q's prime-order part and leaves a small-order point; it generates the 2-part when it has order 8.
+    const q = Point.fromAffine({ x: Fp.sqrt(x2), y });
+    const t = q.multiplyUnsafe(SUBORDER - 1n).add(q);
+    if (t.double().double().is0()) continue;
+    const out = new Map<bigint, bigint[]>();
+    let p = Point.ZERO;
+    for (let j = 0; j < 8; j++, p = p.add(t)) {
+      const a = p.toAffine();
+      out.set(a.y, [...(out.get(a.y) ?? []), a.x]);
+    }
+    return out;
+  }
+}
+/** The eight small-order points (tests check them against `verify`'s rejection of such keys). */
+export function smallOrderKeys(): Affine[] {
+  smallOrder ??= smallOrderPoints();
+  return [...smallOrder].flatMap(([y, xs]) => xs.map((x) => ({ x, y })));
+}
+const A_COEFF = 168700n;
+const D_COEFF = 168696n;
 
 /**
  * Batch verification with exactly the acceptance set of `verify` (and of the circuit), w.h.p.:
- *  1. with random 128-bit z_i: Σ z_i·S_i·B8 − Σ z_i·R8_i − Σ z_i·h_i·(8·A_i) = 0, one multi-scalar multiplication;
- *  2. the circuit's equation is cofactorless, so an R8 with a small-order component must fail as it does singly.
- *     The torsion part of R8 is l·R8 (l ≡ 1 mod 8), so l·Σ w_i·R8_i (w_i random mod 8) is 0 for honest R8s and
- *     non-zero with probability ≥ 1/2 otherwise; repeated TORSION_ROUNDS times with cheap 3-bit bucket sums.
- * The point arithmetic runs in the WebAssembly Edwards kernel (`wasm/edwards-kernel.ts`); the curve checks and the
- * challenge hash are the same as in `verify`. A false result only says that some signature is bad; callers fall
- * back to single checks to find it.
+ *  1. with random 128-bit z_i: Σ z_i·R8_i + Σ 8·(z_i·h_i mod l)·A_i − (Σ z_i·S_i)·B8 = 0, one multi-scalar
+ *     multiplication. 8·(z·h mod l) as an integer times A is (z·h mod l) times 8·A, so the keys go in as they are
+ *     (no doublings, and every point is affine, which makes the bucket additions mixed ones);
+ *  2. the circuit's equation is cofactorless, so an R8 with a small-order component must fail as it does singly: see
+ *     `torsionFree`.
+ * The point arithmetic runs in the WebAssembly Edwards kernel (`wasm/edwards-kernel.ts`); the curve checks are the
+ * same as in `verify`. A false result only says that some signature is bad; callers fall back to single checks.
  */
 export function verifyBatch(items: readonly VerifyItem[], random: (n: number) => Uint8Array): boolean {
   if (items.length === 0) return true;
   if (items.length === 1) return verify(items[0]!.msg, items[0]!.sig, items[0]!.A);
   const n = items.length;
-  const k = babyJubKernel(n);
-  // Slots: 0..n−1 hold −R8_i, n..2n−1 hold −8·A_i, 2n holds B8, then results and scratch.
-  const base = 2 * n;
-  const result = base + 1;
-  const scratch = base + 2;
+  for (const { msg, sig, A } of items) if (!wellFormed(msg, sig, A) || isSmallOrder(A)) return false;
+  const hashes = challengeHashes(items);
+  const zs = random(16 * n);
   const points: number[] = [];
   const scalars: bigint[] = [];
   let sumS = 0n;
-  const zs = random(16 * n);
   for (let i = 0; i < n; i++) {
-    const { msg, sig, A } = items[i]!;
-    if (!wellFormed(msg, sig, A)) return false;
-    k.load(n + i, A);
-    for (let d = 0; d < 3; d++) k.add(n + i, n + i, n + i);
-    // circomlib rejects a key whose 8·A has x = 0 (the identity or the point of order 2).
-    if (k.xIsZero(n + i)) return false;
-    k.negate(n + i, n + i);
-    k.load(i, sig.R8);
-    k.negate(i, i);
-    const z = bytesToBigLE(zs.subarray(16 * i, 16 * i + 16));
-    const h = poseidon([sig.R8.x, sig.R8.y, A.x, A.y, msg]) % SUBORDER;
-    sumS = (sumS + z * sig.S) % SUBORDER;
-    points.push(i, n + i);
-    scalars.push(z, (z * h) % SUBORDER);
+    const z = leHex(zs, 16 * i, 16 * i + 16);
+    sumS += z * items[i]!.sig.S;
+    scalars.push(z);
+    points.push(i);
   }
-  k.load(base, BASE8_AFFINE);
-  points.push(base);
-  scalars.push(sumS);
-  k.msm(result, points, scalars, SUBORDER_BITS, scratch);
-  if (!k.isIdentity(result)) return false;
-  return torsionFree(k, n, scratch, random);
+  for (let i = 0; i < n; i++) {
+    scalars.push(8n * ((scalars[i]! * hashes[i]!) % SUBORDER));
+    points.push(n + i);
+  }
+  points.push(2 * n);
+  scalars.push((SUBORDER - (sumS % SUBORDER)) % SUBORDER);
+  // Slots: R8_i at i, A_i at n + i, B8 at 2n, the result at 2n + 1, scratch from 2n + 2.
+  const { k, c } = babyJubKernel(n);
+  for (let i = 0; i < n; i++) {
+    k.load(i, items[i]!.sig.R8);
+    k.load(n + i, items[i]!.A);
+  }
+  k.load(2 * n, BASE8_AFFINE);
+  k.msm(2 * n + 1, points, scalars, SCALAR_BITS, 2 * n + 2, c);
+  if (!k.isIdentity(2 * n + 1)) return false;
+  return torsionFree(k, n, 2 * n + 2, random);
 }
 
-/** Negated R8s in slots 0..n−1 (negation keeps the torsion part's order, so the test is the same). */
+/**
+ * l·R8_i = 0 for every i (R8_i in slots 0..n−1), w.h.p. The torsion part of R8 is killed by l only if it is zero
+ * (l is odd), and l kills every prime-order part, so round r checks l·Σ_i c_ir·R8_i = Σ_i c_ir·(l·T_i) = 0 with
+ * random bits c_ir. If some T_j ≠ 0, then whatever the other bits are, at most one of the two values of c_jr makes
+ * the sum zero: each round misses with probability ≤ 1/2, independently, so 40 rounds miss with probability ≤ 2^-40,
+ * whatever small-order components (of order 2, 4 or 8) the adversary chose. The 8 rounds of a group share their
+ * additions: the points go into 256 buckets by their random byte (n additions), and for each bit from the top the
+ * buckets with that bit set are summed and then folded onto the others (2·255 additions), so a batch costs
+ * 5·(n + 510) additions and 40 multiplications by l instead of 40·n additions.
+ */
 function torsionFree(k: EdwardsKernel, n: number, scratch: number, random: (count: number) => Uint8Array): boolean {
-  const ws = random(n * TORSION_ROUNDS);
-  const running = scratch + 8;
-  const sum = scratch + 9;
-  const lSum = scratch + 10;
-  const used = new Uint8Array(8);
-  for (let round = 0; round < TORSION_ROUNDS; round++) {
+  const groups = TORSION_ROUNDS / ROUNDS_PER_GROUP;
+  const bytes = random(n * groups);
+  const bucket = (b: number) => scratch + b;
+  const sum = scratch + 256;
+  const lSum = scratch + 257;
+  const used = new Uint8Array(256);
+  for (let g = 0; g < groups; g++) {
     used.fill(0);
     for (let i = 0; i < n; i++) {
-      const w = ws[round * n + i]! & 7;
-      if (!w) continue;
-      if (used[w]) k.add(scratch + w, scratch + w, i);
+      const b = bytes[g * n + i]!;
+      if (!b) continue;
+      if (used[b]) k.addLoaded(bucket(b), bucket(b), i);
       else {
-        k.copy(scratch + w, i);
-        used[w] = 1;
+        k.copy(bucket(b), i);
+        used[b] = 1;
       }
     }
-    // Σ w·bucket_w by the running-sum trick: 14 additions instead of 7 multiplications.
-    k.setIdentity(running);
-    k.setIdentity(sum);
-    for (let w = 7; w >= 1; w--) {
-      if (used[w]) k.add(running, running, scratch + w);
-      k.add(sum, sum, running);
+    // Before the round of bit r, bucket b < 2^(r+1) holds the points whose byte has low bits b.
+    for (let half = 128; half >= 1; half >>= 1) {
+      let any = false;
+      for (let b = half; b < 2 * half; b++) {
+        if (!used[b]) continue;
+        if (any) k.add(sum, sum, bucket(b));
+        else k.copy(sum, bucket(b));
+        any = true;
+        if (used[b - half]) k.add(bucket(b - half), bucket(b - half), bucket(b));
+        else k.copy(bucket(b - half), bucket(b));
+        used[b - half] = 1;
+      }
+      if (!any) continue;
+      k.multiply(lSum, sum, SUBORDER);
+      if (!k.isIdentity(lSum)) return false;
     }
-    k.multiply(lSum, sum, SUBORDER);
-    if (!k.isIdentity(lSum)) return false;
   }
   return true;
 }
 
-const SUBORDER_BITS = SUBORDER.toString(2).length;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** bytes[from, to) as a little-endian integer (one BigInt parse instead of a shift per byte). */
+function leHex(bytes: Uint8Array, from: number, to: number): bigint {
+  let hex = '0x';
+  for (let i = to - 1; i >= from; i--) hex += HEX[bytes[i]!]!;
+  return BigInt(hex);
+}
+
+/** Scalars of the batch equation are below 8·l < 2^254. */
+const SCALAR_BITS = 254;
 const BASE8_AFFINE = BASE8.toAffine();
 let kernel: EdwardsKernel | undefined;
 
-/** A kernel with room for a batch of n (2n + 1 points, Pippenger's buckets, the torsion scratch). */
-function babyJubKernel(n: number): EdwardsKernel {
-  const need = 2 * n + 2 + 1030;
+/**
+ * A kernel with room for a batch of n (2n + 2 points, then Pippenger's buckets or the torsion test's 258). The
+ * Pippenger window c is the best one for the batch's scalar sizes (n of 128 bits, n + 1 of 254).
+ */
+function babyJubKernel(n: number): { k: EdwardsKernel; c: number } {
+  const c = EdwardsKernel.window([...new Array<number>(n).fill(128), ...new Array<number>(n + 1).fill(SCALAR_BITS)]);
+  const need = 2 * n + 2 + Math.max((1 << (c - 1)) + 3, 258);
   if (!kernel || kernel.slots < need)
-    kernel = new EdwardsKernel(P, { a: 168700n, d: 168696n }, Math.max(need, 2 * 1024 + 2 + 1030));
-  return kernel;
+    kernel = new EdwardsKernel(P, { a: A_COEFF, d: D_COEFF }, Math.max(need, 2 * 1024 + 2 + 1030));
+  return { k: kernel, c };
 }
 
 /** 64-byte wire form: packPoint(R8) ‖ S little-endian (circomlibjs `packSignature`). */
@@ -184,5 +263,17 @@ export function decodeSignature(bytes: Uint8Array): Signature | undefined {
   if (S >= SUBORDER) return undefined;
   return { R8, S };
 }
+
+/** `decodeSignature` of many at once: the points are unpacked together (one shared inversion). */
+export function decodeSignatures(list: readonly Uint8Array[]): (Signature | undefined)[] {
+  const points = unpackPoints(list.map((b) => (b.length === 64 ? b.subarray(0, 32) : EMPTY)));
+  return list.map((bytes, i) => {
+    const R8 = points[i];
+    if (!R8 || bytes.length !== 64) return undefined;
+    const S = leHex(bytes, 32, 64);
+    return S < SUBORDER ? { R8, S } : undefined;
+  });
+}
+const EMPTY = new Uint8Array(0);
 
 export { Point };

@@ -2,6 +2,7 @@ import { fail } from '../errors.ts';
 import { P, isFieldElement } from './field.ts';
 import { MAX_POSEIDON_INPUTS, ROUNDS_F, params } from './poseidon-constants.ts';
 import { poseidonKernel } from './wasm/poseidon-kernel.ts';
+import { MAX_X2_WIDTH, poseidonKernelX2 } from './wasm/poseidon-kernel-x2.ts';
 
 /**
  * Poseidon over BN254 exactly as circomlib's `Poseidon(n)` (constants and their optimised schedule in
@@ -78,4 +79,33 @@ const kernel3 = poseidonKernel(3);
 /** Poseidon(2) for tree nodes, skipping the generic checks (callers pass tree values, always canonical). */
 export function poseidon2(left: bigint, right: bigint): bigint {
   return kernel3.hash([left, right]);
+}
+
+/**
+ * circomlib `Poseidon(n)` of each input (all of the same length n), results in order. Pairs of inputs run through
+ * the two-lane SIMD kernel (`wasm/poseidon-kernel-x2.ts`, n ≤ 5), an odd last one and wider inputs through the
+ * scalar kernel. Every input is checked before anything is hashed, with the same errors as `poseidon`.
+ */
+export function poseidonMany(inputs: readonly (readonly bigint[])[]): bigint[] {
+  if (inputs.length === 0) return [];
+  const n = inputs[0]!.length;
+  checkWidth(n + 1);
+  for (const [k, input] of inputs.entries()) {
+    if (input.length !== n)
+      fail('INVALID_PARAMETER', `Poseidon batch inputs must all have ${n} elements`, `input ${k} has ${input.length}`);
+    for (const x of input) if (!isFieldElement(x)) fail('INVALID_PARAMETER', 'Poseidon input is not a field element');
+  }
+  const out = new Array<bigint>(inputs.length);
+  let i = 0;
+  if (n + 1 <= MAX_X2_WIDTH) {
+    const x2 = poseidonKernelX2(n + 1);
+    for (; i + 1 < inputs.length; i += 2) {
+      const [a, b] = x2.hashPair(inputs[i]!, inputs[i + 1]!);
+      out[i] = a;
+      out[i + 1] = b;
+    }
+  }
+  const scalar = poseidonKernel(n + 1);
+  for (; i < inputs.length; i++) out[i] = scalar.hash(inputs[i]!);
+  return out;
 }

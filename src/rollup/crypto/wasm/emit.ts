@@ -6,10 +6,13 @@
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
-type ValType = typeof I32 | typeof I64;
+export const V128 = 0x7b;
+type ValType = typeof I32 | typeof I64 | typeof V128;
 
 export const OP = {
+  loop: 0x03,
   end: 0x0b,
+  brIf: 0x0d,
   call: 0x10,
   select: 0x1b,
   localGet: 0x20,
@@ -20,6 +23,7 @@ export const OP = {
   i64Store32: 0x3e,
   i32Const: 0x41,
   i64Const: 0x42,
+  i32Ne: 0x47,
   i32Add: 0x6a,
   i64Eqz: 0x50,
   i64Add: 0x7c,
@@ -31,6 +35,28 @@ export const OP = {
   i64ShrS: 0x87,
   i64ShrU: 0x88,
 } as const;
+
+/**
+ * SIMD opcodes (fixed-width SIMD, core specification §5.4.8): each is written as the prefix 0xFD followed by the
+ * opcode in unsigned LEB128. Loads and stores take a memarg; lane accesses and shuffles also take lane immediates.
+ */
+export const SIMD = {
+  v128Const: 0x0c,
+  i8x16Shuffle: 0x0d,
+  v128And: 0x4e,
+  v128Bitselect: 0x52,
+  v128Store64Lane: 0x5b,
+  v128Load64Zero: 0x5d,
+  i32x4ShrS: 0xac,
+  i32x4ShrU: 0xad,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+  i32x4Mul: 0xb5,
+  i64x2ShrU: 0xcd,
+  i64x2Add: 0xce,
+  i64x2ExtmulLowI32x4U: 0xde,
+} as const;
+type SimdOp = (typeof SIMD)[keyof typeof SIMD];
 
 export function uleb(value: number): number[] {
   const out: number[] = [];
@@ -98,6 +124,30 @@ export class Body {
     return this.get(ptr)
       .get(value)
       .op(OP.i64Store32, 2, ...uleb(offset));
+  }
+  /** A SIMD instruction with its immediates (memarg or lane bytes). */
+  simd(op: SimdOp, ...immediates: number[]): this {
+    return this.op(0xfd, ...uleb(op), ...immediates);
+  }
+  /** A SIMD load or store at pointer-local + offset; `align` is log2 of the access's natural alignment. */
+  simdMem(op: SimdOp, ptr: number, offset: number, align: number): this {
+    return this.get(ptr).simd(op, align, ...uleb(offset));
+  }
+  /** v128.const with four 32-bit lanes. */
+  v128x4(lanes: readonly [number, number, number, number]): this {
+    const bytes: number[] = [];
+    for (const l of lanes) bytes.push(l & 0xff, (l >>> 8) & 0xff, (l >>> 16) & 0xff, (l >>> 24) & 0xff);
+    return this.simd(SIMD.v128Const, ...bytes);
+  }
+  /**
+   * A counted loop: `body` runs once for each value of the i32 local `ptr` from its current value, stepping by
+   * `step` until it equals `end` (at least once). Blocks have no result (block type 0x40).
+   */
+  loopPointer(ptr: number, step: number, end: number, body: () => void): this {
+    this.op(OP.loop, 0x40);
+    body();
+    this.get(ptr).i32(step).op(OP.i32Add).tee(ptr).i32(end).op(OP.i32Ne, OP.brIf, 0);
+    return this.op(OP.end);
   }
   /** Calls `fn` with i32 arguments: a constant, or [local, offset] for a pointer parameter plus an offset. */
   call(fn: number, ...args: (number | readonly [number, number])[]): this {

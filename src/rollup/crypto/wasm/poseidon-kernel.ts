@@ -1,7 +1,18 @@
 import { P } from '../field.ts';
 import { ROUNDS_F, params } from '../poseidon-constants.ts';
 import { Body } from './emit.ts';
-import { ADD, FE_BYTES, FROM_WORDS, KernelModule, MONT_R, MUL, TO_WORDS, WORDS_BYTES } from './montgomery.ts';
+import {
+  ADD,
+  FE_BYTES,
+  FROM_WORDS,
+  KernelModule,
+  MONT_R,
+  MUL,
+  TO_WORDS,
+  WORDS_BYTES,
+  readWordsAt,
+  writeWordsAt,
+} from './montgomery.ts';
 
 /**
  * The Poseidon permutation of width t as one straight-line WebAssembly function, generated at first use. Every
@@ -100,19 +111,11 @@ export class PoseidonKernel extends KernelModule {
   }
 
   private writeWords(i: number, v: bigint): void {
-    const w = this.words;
-    const k = (this.ioAt + i * WORDS_BYTES) / 8;
-    w[k] = BigInt.asUintN(64, v);
-    w[k + 1] = BigInt.asUintN(64, v >> 64n);
-    w[k + 2] = BigInt.asUintN(64, v >> 128n);
-    w[k + 3] = v >> 192n;
-    w[k + 4] = 0n;
+    writeWordsAt(this.words, this.ioAt + i * WORDS_BYTES, v);
   }
 
   private readWords(i: number): bigint {
-    const w = this.words;
-    const k = (this.ioAt + i * WORDS_BYTES) / 8;
-    return w[k]! | (w[k + 1]! << 64n) | (w[k + 2]! << 128n) | (w[k + 3]! << 192n);
+    return readWordsAt(this.words, this.ioAt + i * WORDS_BYTES);
   }
 
   /** Full permutation; every element of `state` must be a canonical field element. */
