@@ -6,13 +6,15 @@
 //   npm run bench:sequencer -- --transfers 20000 --accounts 10000
 //   npm run bench:sequencer -- --limit 20000          (first 20,000 transfers of the full fixture)
 //   npm run bench:sequencer -- --hash-workers 0       (state tree hashed on the main thread only)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+//   npm run bench:sequencer -- --store memory         (an in-memory store instead of LevelDB)
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { printTable } from '../src/shared/index.ts';
 import {
+  LevelStore,
   MemoryStore,
   RollupNode,
   WorkerVerifier,
@@ -142,6 +144,10 @@ async function main(): Promise<void> {
   if (!verify(signedMessage(first, CHAIN), first.sig, firstKey)) throw new Error('fixture signature does not verify');
 
   const feeKey = getPublicKey(keyOf(accounts));
+  // LevelDB in a temporary directory, as a node runs (--store memory keeps everything on the heap instead).
+  const dbDir = mkdtempSync(join(tmpdir(), 'keel-bench-'));
+  const onDisk = !process.argv.includes('memory');
+  const store = onDisk ? await LevelStore.open(dbDir) : new MemoryStore();
   const node = await RollupNode.open({
     config: {
       chainId: CHAIN,
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
       maxBatchAgeMs: 3_600_000,
       mempool: { maxSize: limit + 1, maxPerAccount: 256 },
     },
-    store: new MemoryStore(),
+    store,
     verifier: new WorkerVerifier({ threads: verifierThreads }),
     hashingThreads,
   });
@@ -239,6 +245,7 @@ async function main(): Promise<void> {
     ['metric', 'value'],
     [
       ['accounts / tree depth', `${accounts} / ${depth}`],
+      ['store', onDisk ? 'LevelDB (classic-level)' : 'memory'],
       ['transfers included', included],
       ['verifier worker threads', verifierThreads],
       ['tree hashing worker threads', hashingThreads],
@@ -256,6 +263,7 @@ async function main(): Promise<void> {
     ],
   );
   await node.close();
+  rmSync(dbDir, { recursive: true, force: true });
   console.log(
     JSON.stringify({
       bench: 'sequencer',
