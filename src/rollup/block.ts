@@ -4,7 +4,7 @@ import { bigToBytesBE, bytesToBigBE } from './crypto/field.ts';
 import { fail } from './errors.ts';
 import { Reader, Writer } from './tx/bytes.ts';
 import { decodeTransaction, encodeTransaction } from './tx/encoding.ts';
-import type { Op, L1Item, DepositItem, ForcedExitItem } from './tx/types.ts';
+import type { Op, L1Item, L2Transaction, DepositItem, ForcedExitItem } from './tx/types.ts';
 
 export type BlockHeader = {
   number: number;
@@ -41,14 +41,15 @@ export function blockHash(h: BlockHeader): string {
   return bytesToHex(sha256(encodeHeader(h)));
 }
 
-export function encodeBlock(b: Block): Uint8Array {
+/** `knownBytes` holds transactions' canonical bytes where the caller has them (saves encoding them again). */
+export function encodeBlock(b: Block, knownBytes?: ReadonlyMap<L2Transaction, Uint8Array>): Uint8Array {
   const head = encodeHeader(b.header);
   const w = new Writer().u32(head.length).bytes(head).u32(b.ops.length);
   for (const op of b.ops) {
     switch (op.kind) {
       case 'transfer':
       case 'withdraw': {
-        const bytes = encodeTransaction(op.tx);
+        const bytes = knownBytes?.get(op.tx) ?? encodeTransaction(op.tx);
         w.u8(OP.l2).u8(bytes.length).bytes(bytes);
         break;
       }

@@ -458,7 +458,8 @@ export class RollupNode extends EventEmitter<Events> {
       closesBatch: closes,
     };
     const block: Block = { header, hash: blockHash(header), ops };
-    writes.unshift({ type: 'put', key: keys.block(header.number), value: encodeBlock(block) });
+    const knownBytes = new Map(included.map((e) => [e.tx, e.bytes]));
+    writes.unshift({ type: 'put', key: keys.block(header.number), value: encodeBlock(block, knownBytes) });
     for (const [index, account] of commit.accounts)
       writes.push({ type: 'put', key: keys.account(index), value: encodeAccount(account) });
     commit.nodes.forEach((changes, tree) => {
@@ -658,11 +659,12 @@ export class RollupNode extends EventEmitter<Events> {
     // they were written); ones that no longer fit are dropped.
     const pending: MempoolEntry[] = [];
     for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.pending))) {
-      const bytes = v.subarray(8);
+      // A copy: the store may hand out Buffers over memory it reuses.
+      const bytes = new Uint8Array(v.subarray(8));
       pending.push({
         id: Buffer.from(k.subarray(1)).toString('hex'),
         tx: decodeTransaction(bytes),
-        bytes: bytes.slice(),
+        bytes,
         receivedAt: readU64(v, 0),
       });
     }

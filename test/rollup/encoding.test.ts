@@ -91,3 +91,20 @@ describe('compact DA encoding', () => {
     assert.throws(() => decodeDa(Uint8Array.of(0x90), 24), isCode('MALFORMED_ENCODING'));
   });
 });
+
+describe('decoding never writes to its input', () => {
+  it('a transaction in a Node Buffer (whose slice() is a view) comes out unchanged, sign bit of R8 included', () => {
+    // Find a signature whose packed R8 has the x-sign bit set, the byte a decoder must not clear in place.
+    for (let nonce = 0; nonce < 64; nonce++) {
+      const tx = signTransfer(key(1), { from: 1, to: 2, amount: 5n, fee: 1n, nonce }, CHAIN);
+      const bytes = encodeTransaction(tx);
+      if ((bytes[60]! & 0x80) === 0) continue;
+      const buffer = Buffer.from(bytes);
+      const decoded = decodeTransaction(buffer);
+      assert.deepEqual(new Uint8Array(buffer), bytes, 'the input is untouched');
+      assert.deepEqual(encodeTransaction(decoded), bytes);
+      return;
+    }
+    assert.fail('no signature with the sign bit set in 64 tries');
+  });
+});

@@ -1,6 +1,6 @@
 import { babyjubjub } from '@noble/curves/misc.js';
 import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
-import { P, bigToBytesLE, bytesToBigLE, mod } from './field.ts';
+import { P, bigToBytesLE, mod } from './field.ts';
 import { bn254Kernel } from './wasm/bn254.ts';
 
 /**
@@ -40,10 +40,9 @@ export function packPoint(a: Affine): Uint8Array {
 /** circomlib `unpackPoint`; undefined if the bytes do not encode a curve point. */
 export function unpackPoint(bytes: Uint8Array): Affine | undefined {
   if (bytes.length !== 32) return undefined;
-  const copy = bytes.slice();
-  const sign = (copy[31]! & 0x80) !== 0;
-  copy[31]! &= 0x7f;
-  const y = bytesToBigLE(copy);
+  // Read without writing: the caller's bytes may be a Node Buffer, whose slice() is a view, not a copy.
+  const sign = (bytes[31]! & 0x80) !== 0;
+  const y = le256(bytes);
   if (y >= P) return undefined;
   const y2 = (y * y) % P;
   // a·x² + y² = 1 + d·x²·y²  ⇒  x² = (1 − y²) / (a − d·y²)
