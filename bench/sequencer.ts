@@ -146,7 +146,8 @@ async function main(): Promise<void> {
   const feeKey = getPublicKey(keyOf(accounts));
   // LevelDB in a temporary directory, as a node runs (--store memory keeps everything on the heap instead).
   const dbDir = mkdtempSync(join(tmpdir(), 'keel-bench-'));
-  const onDisk = !process.argv.includes('memory');
+  const storeAt = process.argv.indexOf('--store');
+  const onDisk = storeAt < 0 || process.argv[storeAt + 1] !== 'memory';
   const store = onDisk ? await LevelStore.open(dbDir) : new MemoryStore();
   const node = await RollupNode.open({
     config: {

@@ -46,7 +46,7 @@ import type { L1Item, L2Transaction, Op } from './tx/types.ts';
 import { InlineVerifier } from './verifier.ts';
 import type { SignatureVerifier } from './verifier.ts';
 import { withdrawalRoot } from './withdrawals.ts';
-import { TreeHashWorkers } from './parallel-hash.ts';
+import { TreeHashWorkers } from './tree-hash-workers.ts';
 
 export type RollupConfig = {
   chainId: number;

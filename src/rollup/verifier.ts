@@ -45,7 +45,7 @@ export function verifyMany(requests: readonly VerifyRequest[]): VerifyOutcome[] 
     items.push({ msg: r.msg, sig, A: r.A });
     at.push(i);
   });
-  findInvalid(items, 0, items.length, true, (k) => (out[at[k]!] = 'invalid'));
+  findInvalid(items, 0, items.length, (k) => (out[at[k]!] = 'invalid'));
   return out;
 }
 
@@ -56,21 +56,15 @@ const SINGLE_CHECK = 4;
  * Reports the bad signatures of items[from, to) by halving: a batch with a few bad signatures costs a few batch
  * checks of shrinking halves, not one single check (over a millisecond each) per signature.
  */
-function findInvalid(
-  items: readonly VerifyItem[],
-  from: number,
-  to: number,
-  batchFirst: boolean,
-  invalid: (k: number) => void,
-): void {
+function findInvalid(items: readonly VerifyItem[], from: number, to: number, invalid: (k: number) => void): void {
   if (to - from <= SINGLE_CHECK) {
     for (let k = from; k < to; k++) if (!verify(items[k]!.msg, items[k]!.sig, items[k]!.A)) invalid(k);
     return;
   }
-  if (batchFirst && verifyBatch(items.slice(from, to), rnd)) return;
+  if (verifyBatch(items.slice(from, to), rnd)) return;
   const mid = (from + to) >>> 1;
-  findInvalid(items, from, mid, true, invalid);
-  findInvalid(items, mid, to, true, invalid);
+  findInvalid(items, from, mid, invalid);
+  findInvalid(items, mid, to, invalid);
 }
 
 /** Same thread; for tests and small nodes. */

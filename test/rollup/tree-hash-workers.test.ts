@@ -3,7 +3,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { State, poseidonBn254Hasher, poseidon2BabyBearHasher } from '../../src/rollup/index.ts';
 import type { Account } from '../../src/rollup/index.ts';
-import { TreeHashWorkers } from '../../src/rollup/parallel-hash.ts';
+import { TreeHashWorkers } from '../../src/rollup/tree-hash-workers.ts';
 
 function randomChanges(size: number, seed: number, capacity: number): Map<number, Account> {
   // xorshift32: unlike a power-of-two LCG, its low bits do not cycle early.
