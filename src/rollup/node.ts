@@ -22,7 +22,7 @@ import { L1Queue, checkForcedInclusion } from './l1queue.ts';
 import type { QueueEntry } from './l1queue.ts';
 import { Mempool } from './mempool.ts';
 import type { MempoolEntry, MempoolLimits } from './mempool.ts';
-import { FEE_ACCOUNT, decodeAccount, encodeAccount } from './state/account.ts';
+import { FEE_ACCOUNT, decodeAccount } from './state/account.ts';
 import type { Account } from './state/account.ts';
 import { poseidonBn254Hasher } from './state/hasher.ts';
 import type { TreeHasher } from './state/hasher.ts';
@@ -30,7 +30,9 @@ import { Overlay, State } from './state/state.ts';
 import type { StateCommit } from './state/state.ts';
 import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
-import { bigBytes, bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { DEFAULT_CHECKPOINT, StateLog } from './storage/state-log.ts';
+import type { CheckpointPolicy } from './storage/state-log.ts';
 import { dataDigest, encodeDa, toDaOp } from './tx/compact.ts';
 import type { DaOp } from './tx/compact.ts';
 import {
@@ -90,6 +92,8 @@ export type RollupNodeOptions = {
    * 0 (the default) hashes on the main thread: a worker pays off only under load (the sequencer benchmark uses one).
    */
   hashingThreads?: number;
+  /** How often the state's per-block records are folded into a checkpoint (storage/state-log.ts). */
+  checkpoint?: CheckpointPolicy;
   now?: () => number;
 };
 
@@ -124,6 +128,7 @@ export class RollupNode extends EventEmitter<Events> {
   private readonly verifier: SignatureVerifier;
   private readonly provers: ProverQueue[];
   private readonly treeHashing: TreeHashWorkers | undefined;
+  private readonly stateLog: StateLog;
   private readonly now: () => number;
   private tip: BlockHeader | undefined;
   private tipHash = ZERO_HASH;
@@ -134,8 +139,6 @@ export class RollupNode extends EventEmitter<Events> {
   private pendingWrites: { ops: KvOp[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
   private closed = false;
-  /** Recent blocks kept in memory for status queries; older ones are read from the store. */
-  private readonly txIndexCache = new Map<string, { block: number; position: number; batch: number }>();
 
   private constructor(opts: RollupNodeOptions) {
     super();
@@ -147,6 +150,7 @@ export class RollupNode extends EventEmitter<Events> {
     this.treeHashing = opts.hashingThreads ? new TreeHashWorkers(opts.hashingThreads) : undefined;
     this.state = new State(opts.config.depth, [poseidonBn254Hasher, ...(opts.extraHashers ?? [])]);
     this.mempool = new Mempool(opts.config.mempool);
+    this.stateLog = new StateLog(this.state, opts.checkpoint ?? DEFAULT_CHECKPOINT);
   }
 
   /** Opens the node on a store: creates genesis on an empty store, otherwise restores what was committed. */
@@ -187,8 +191,7 @@ export class RollupNode extends EventEmitter<Events> {
     const fields = parsed.fields;
     const id = transactionId(bytes);
     checkShape(fields, this.config.depth);
-    if (this.pendingTransaction(id) || this.txIndexCache.has(id))
-      fail('DUPLICATE', `transaction ${id} is already known`);
+    if (this.pendingTransaction(id)) fail('DUPLICATE', `transaction ${id} is already known`);
     // Cheap checks before the signature; the exact ones run in per-account order afterwards.
     const sender = this.state.getAccount(fields.from);
     // Only an old nonce can belong to an included transaction, so only then is the store asked.
@@ -214,7 +217,9 @@ export class RollupNode extends EventEmitter<Events> {
         fail('BAD_SIGNATURE', `signature of ${id} does not verify for account ${fields.from}`);
       const tx = withSignature(fields, outcome);
       if (this.closed) fail('CLOSED', 'the node is closed');
-      if (this.pendingTransaction(id) || this.txIndexCache.has(id))
+      if (this.pendingTransaction(id)) fail('DUPLICATE', `transaction ${id} is already known`);
+      // A block may have included it meanwhile (its nonce is then behind the account's).
+      if (tx.nonce < this.state.getAccount(tx.from).nonce && (await this.findIncluded(id)))
         fail('DUPLICATE', `transaction ${id} is already known`);
       this.checkState(tx);
       const entry: MempoolEntry = { id, tx, bytes, receivedAt: this.now() };
@@ -327,8 +332,6 @@ export class RollupNode extends EventEmitter<Events> {
   }
 
   private async findIncluded(id: string): Promise<{ block: number; position: number; batch: number } | undefined> {
-    const cached = this.txIndexCache.get(id);
-    if (cached) return cached;
     if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
     const v = await this.store.get(keys.txIndex(hexToBytes(id)));
     return v ? { block: readU64(v, 0), position: readU32(v, 8), batch: readU64(v, 12) } : undefined;
@@ -435,7 +438,6 @@ export class RollupNode extends EventEmitter<Events> {
         value: concat(writeU64(number), writeU32(position), writeU64(batch.number)),
       });
       writes.push({ type: 'del', key: keys.pending(idBytes) });
-      this.txIndexCache.set(id, { block: number, position, batch: batch.number });
       this.beingWritten.set(id, tx);
       written.push(id);
     });
@@ -460,17 +462,8 @@ export class RollupNode extends EventEmitter<Events> {
     const block: Block = { header, hash: blockHash(header), ops };
     const knownBytes = new Map(included.map((e) => [e.tx, e.bytes]));
     writes.unshift({ type: 'put', key: keys.block(header.number), value: encodeBlock(block, knownBytes) });
-    for (const [index, account] of commit.accounts)
-      writes.push({ type: 'put', key: keys.account(index), value: encodeAccount(account) });
-    commit.nodes.forEach((changes, tree) => {
-      const zeros = this.state.trees[tree]!.zeros;
-      const size = this.state.trees[tree]!.hasher.digestBytes;
-      for (const c of changes) {
-        const key = keys.node(tree, c.level, c.index);
-        if (c.value === zeros[c.level]) writes.push({ type: 'del', key });
-        else writes.push({ type: 'put', key, value: bigBytes(c.value, size) });
-      }
-    });
+    // A checkpoint can be hundreds of thousands of writes: appended one by one, not spread as arguments.
+    for (const op of this.stateLog.writesFor(number, commit)) writes.push(op);
     let output: BatchOutput | undefined;
     if (closes) {
       output = this.closeBatch(header);
@@ -479,7 +472,6 @@ export class RollupNode extends EventEmitter<Events> {
     writes.push({ type: 'put', key: keys.tip(), value: writeU64(header.number) });
     this.tip = header;
     this.tipHash = block.hash;
-    if (this.txIndexCache.size > 1_000_000) this.txIndexCache.clear();
     try {
       await this.persist(writes);
     } finally {
@@ -590,16 +582,8 @@ export class RollupNode extends EventEmitter<Events> {
       const commit = this.state.commit(new Map([[FEE_ACCOUNT, feeAccount]]));
       const writes: KvOp[] = [
         { type: 'put', key: keys.genesis(), value: new TextEncoder().encode(JSON.stringify(genesis)) },
-        { type: 'put', key: keys.account(FEE_ACCOUNT), value: encodeAccount(feeAccount) },
+        ...this.stateLog.writesFor(0, commit, { checkpoint: true }),
       ];
-      commit.nodes.forEach((changes, tree) => {
-        for (const c of changes)
-          writes.push({
-            type: 'put',
-            key: keys.node(tree, c.level, c.index),
-            value: bigBytes(c.value, this.state.trees[tree]!.hasher.digestBytes),
-          });
-      });
       writes.push({ type: 'put', key: keys.tip(), value: writeU64(0) });
       await this.store.write(writes);
       this.batch = this.freshBatch(1, 1, 0);
@@ -623,6 +607,7 @@ export class RollupNode extends EventEmitter<Events> {
       if (!tree) fail('STORAGE', `stored node of unknown tree ${k[1]}`);
       tree.load(k[2]!, readU32(k, 3), bigFrom(v));
     }
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.stateLog))) this.stateLog.replay(readU64(k, 1), v);
     const tipNumber = readU64(tipBytes, 0);
     // The open batch is rebuilt from the blocks after the last closed one.
     let lastBatch: BatchOutput | undefined;

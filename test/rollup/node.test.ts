@@ -34,7 +34,7 @@ function isCode(code: string) {
 
 async function snapshot(store: KvStore): Promise<string[]> {
   const out: string[] = [];
-  for (const p of [0x61, 0x70, 0x62, 0x6e])
+  for (const p of [0x61, 0x70, 0x62, 0x6e, 0x4c])
     for await (const [k, v] of store.scan(Uint8Array.of(p)))
       out.push(Buffer.from(k).toString('hex') + Buffer.from(v).toString('hex'));
   return out;

@@ -27,16 +27,13 @@ export function decodeAccount(bytes: Uint8Array): Account {
   return { ax: readBig(bytes, 0), ay: readBig(bytes, 32), balance: view.getBigUint64(64), nonce: view.getUint32(72) };
 }
 
+// Through hex: native, and several times faster than a byte loop over a bigint.
 function writeBig(out: Uint8Array, offset: number, v: bigint): void {
-  let x = v;
-  for (let i = 31; i >= 0; i--) {
-    out[offset + i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(v.toString(16).padStart(64, '0'), offset, 32, 'hex');
 }
 
 function readBig(bytes: Uint8Array, offset: number): bigint {
-  let r = 0n;
-  for (let i = 0; i < 32; i++) r = (r << 8n) | BigInt(bytes[offset + i]!);
-  return r;
+  return BigInt(
+    '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex', offset, offset + 32),
+  );
 }

@@ -115,8 +115,10 @@ export class State implements AccountReader {
   }
 
   private setAccount(index: number, account: Account): void {
+    const before = this.accounts.get(index);
     this.accounts.set(index, { ...account });
-    if (!isEmptyAccount(account)) {
+    // Most changes are balances and nonces: the key index only needs a look when the key is new here.
+    if (!isEmptyAccount(account) && (before === undefined || before.ax !== account.ax || before.ay !== account.ay)) {
       const id = keyId(account.ax, account.ay);
       const known = this.byKey.get(id);
       if (known === undefined || index < known) this.byKey.set(id, index);

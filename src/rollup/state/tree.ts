@@ -52,7 +52,7 @@ export class SparseMerkleTree {
   load(level: number, index: number, value: bigint): void {
     if (!Number.isInteger(level) || level < 0 || level > this.levels)
       fail('STORAGE', `stored tree node at level ${level}, the tree has ${this.levels}`);
-    this.nodes[level]!.set(index, value);
+    this.set(level, index, value);
   }
 
   /** Sets leaf digests and rehashes every affected inner node once. Returns all changed nodes (for storage). */

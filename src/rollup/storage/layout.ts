@@ -4,16 +4,20 @@
  *
  *   'M' 'tip'                         → u64 number of blocks committed (the next block number)
  *   'M' 'genesis'                     → genesis parameters (JSON: depth, chainId, fee account key)
- *   'a' u32 index                     → account: ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32
- *   'n' u8 tree u8 level u32 index    → tree node digest (tree = hasher position); absent = empty subtree
+ *   'a' u32 index                     → account: ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32   (checkpoint)
+ *   'n' u8 tree u8 level u32 index    → tree node digest (tree = hasher position); absent = empty subtree (checkpoint)
+ *   'L' u64 number                    → every account and tree node block `number` changed, since the checkpoint
+ *                                       (see state-log.ts)
  *   'b' u64 number                    → block (see block.ts: header ‖ operations)
  *   't' txid(32)                      → u64 block number ‖ u32 position: where an L2 transaction was included
  *   'p' txid(32)                      → u64 received-at ms ‖ canonical transaction: accepted, not yet in a block
  *   'q' u64 index                     → L1 queue item (canonical encoding)
  *   'B' u64 number                    → batch record (JSON, bigints as hex)
  *
- * A block is committed with one atomic batch: the block, its 't' entries, changed accounts and nodes, the 'p'
- * deletions and the new 'tip'. An accepted transaction's 'p' entry is written before the node acknowledges it, so
+ * A block is committed with one atomic batch: the block, its 't' entries, its 'L' record (or, every so many blocks,
+ * the checkpoint: the 'a' and 'n' records of everything changed since the last one, and the deletion of the 'L'
+ * records it folds in), the 'p' deletions and the new 'tip'. The state at the tip is the checkpoint with the 'L'
+ * records replayed over it in block order. An accepted transaction's 'p' entry is written before the node acknowledges it, so
  * after a crash every acknowledged transaction is either in a block or still pending.
  */
 export const PREFIX = {
@@ -25,6 +29,7 @@ export const PREFIX = {
   pending: 0x70, // 'p'
   queue: 0x71, // 'q'
   batch: 0x42, // 'B'
+  stateLog: 0x4c, // 'L'
 } as const;
 
 function u32(v: number): number[] {
@@ -41,11 +46,19 @@ export const keys = {
   node: (tree: number, level: number, index: number): Uint8Array =>
     Uint8Array.from([PREFIX.node, tree, level, ...u32(index)]),
   block: (n: number): Uint8Array => Uint8Array.from([PREFIX.block, ...u64(n)]),
-  txIndex: (txid: Uint8Array): Uint8Array => Uint8Array.from([PREFIX.txIndex, ...txid]),
-  pending: (txid: Uint8Array): Uint8Array => Uint8Array.from([PREFIX.pending, ...txid]),
+  txIndex: (txid: Uint8Array): Uint8Array => prefixed(PREFIX.txIndex, txid),
+  pending: (txid: Uint8Array): Uint8Array => prefixed(PREFIX.pending, txid),
   queue: (n: number): Uint8Array => Uint8Array.from([PREFIX.queue, ...u64(n)]),
   batch: (n: number): Uint8Array => Uint8Array.from([PREFIX.batch, ...u64(n)]),
+  stateLog: (n: number): Uint8Array => Uint8Array.from([PREFIX.stateLog, ...u64(n)]),
 };
+
+function prefixed(prefix: number, id: Uint8Array): Uint8Array {
+  const key = new Uint8Array(1 + id.length);
+  key[0] = prefix;
+  key.set(id, 1);
+  return key;
+}
 
 export function readU32(b: Uint8Array, off: number): number {
   return ((b[off]! << 24) >>> 0) + (b[off + 1]! << 16) + (b[off + 2]! << 8) + b[off + 3]!;

@@ -1,8 +1,11 @@
 import { fail } from '../errors.ts';
+import { concatAll } from '../storage/records.ts';
 
 /** Minimal big-endian writer/reader; the reader turns every short or out-of-range read into MALFORMED_ENCODING. */
 export class Writer {
   private chunks: number[] = [];
+  /** Long byte runs kept whole (blocks append thousands of transactions), each after the numbers before it. */
+  private runs: Uint8Array[] = [];
   u8(v: number): this {
     this.chunks.push(v & 0xff);
     return this;
@@ -16,7 +19,12 @@ export class Writer {
     return this;
   }
   bytes(b: Uint8Array): this {
-    for (const x of b) this.chunks.push(x);
+    if (b.length < 64) {
+      for (const x of b) this.chunks.push(x);
+    } else {
+      this.runs.push(Uint8Array.from(this.chunks), b);
+      this.chunks = [];
+    }
     return this;
   }
   /** Unsigned LEB128. */
@@ -35,7 +43,9 @@ export class Writer {
     return this;
   }
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.runs.length === 0
+      ? Uint8Array.from(this.chunks)
+      : concatAll([...this.runs, Uint8Array.from(this.chunks)]);
   }
 }
 

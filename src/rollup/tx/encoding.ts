@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 import { packPoint, unpackPoint } from '../crypto/babyjub.ts';
 import { decodeSignature, encodeSignature } from '../crypto/eddsa.ts';
 import type { Signature } from '../crypto/eddsa.ts';
@@ -148,5 +147,8 @@ export function decodeL1Item(bytes: Uint8Array): L1Item {
 
 /** Protocol §4.5: txid = SHA-256(canonical encoding), shown as hex. */
 export function transactionId(tx: L2Transaction | Uint8Array): string {
-  return bytesToHex(sha256(tx instanceof Uint8Array ? tx : encodeTransaction(tx)));
+  // node:crypto's SHA-256 rather than noble's here: this runs for every submission and is twice as fast.
+  return createHash('sha256')
+    .update(tx instanceof Uint8Array ? tx : encodeTransaction(tx))
+    .digest('hex');
 }
