@@ -7,7 +7,10 @@
 //   npm run bench:sequencer -- --limit 20000          (first 20,000 transfers of the full fixture)
 //   npm run bench:sequencer -- --hash-workers 0       (state tree hashed on the main thread only)
 //   npm run bench:sequencer -- --store memory         (an in-memory store instead of LevelDB)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// The npm script runs node with --single-threaded-gc --max-semi-space-size=64: on two cores V8's parallel
+// garbage-collection helpers compete with the signature and hashing workers (they took ~57 µs of CPU a transfer).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -120,6 +123,22 @@ async function fixture(accounts: number, transfers: number): Promise<{ pubs: Uin
   return { pubs: new Uint8Array(pubs), txs: new Uint8Array(txs) };
 }
 
+/** CPU seconds used so far by each thread of this process (Linux), to show where the time goes. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync('/proc/self/task')) return out;
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(task, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -212,6 +231,7 @@ async function main(): Promise<void> {
   const rejected: string[] = [];
   let inFlight = 0;
   node.start();
+  const cpuBefore = threadCpu();
   t0 = performance.now();
   for (let i = 0; i < limit; i++) {
     while (inFlight >= window) await new Promise((r) => setImmediate(r));
@@ -232,6 +252,11 @@ async function main(): Promise<void> {
   }
   const acceptS = (performance.now() - t0) / 1000;
   await allIn;
+  const cpuAfter = threadCpu();
+  // Main thread first, then the busiest others.
+  const cpu = [...cpuAfter].map(([task, s]) => ({ task, s: s - (cpuBefore.get(task) ?? 0) }));
+  const mainCpu = cpu.find((c) => c.task === String(process.pid))?.s ?? NaN;
+  const others = cpu.filter((c) => c.task !== String(process.pid)).sort((a, b) => b.s - a.s);
   node.stop();
   const totalS = (lastInclusion - t0) / 1000;
   if (rejected.length > 0) throw new Error(`${rejected.length} transfers refused, first: ${rejected[0]}`);
@@ -250,9 +275,20 @@ async function main(): Promise<void> {
       ['transfers included', included],
       ['verifier worker threads', verifierThreads],
       ['tree hashing worker threads', hashingThreads],
+      ['garbage collection', process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'V8 default'],
       ['submission phase (s)', acceptS.toFixed(1)],
       ['first submit → last soft confirmation (s)', totalS.toFixed(1)],
       ['sustained TPS', tps.toFixed(0)],
+      [
+        'CPU s: main / 2 busiest threads / rest',
+        `${mainCpu.toFixed(1)} / ${others
+          .slice(0, 2)
+          .map((c) => c.s.toFixed(1))
+          .join(' + ')} / ${others
+          .slice(2)
+          .reduce((n, c) => n + c.s, 0)
+          .toFixed(1)}`,
+      ],
       ['latency p50 (ms)', percentile(latencies, 50).toFixed(0)],
       ['latency p99 (ms)', percentile(latencies, 99).toFixed(0)],
       ['blocks with transfers', blocks.length],

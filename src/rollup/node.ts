@@ -31,13 +31,13 @@ import type { StateCommit } from './state/state.ts';
 import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
 import { bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { PendingLog } from './storage/pending-log.ts';
 import { DEFAULT_CHECKPOINT, StateLog } from './storage/state-log.ts';
 import type { CheckpointPolicy } from './storage/state-log.ts';
 import { dataDigest, encodeDa, toDaOp } from './tx/compact.ts';
 import type { DaOp } from './tx/compact.ts';
 import {
   decodeL1Item,
-  decodeTransaction,
   encodeL1Item,
   encodeTransaction,
   parseTransaction,
@@ -129,6 +129,7 @@ export class RollupNode extends EventEmitter<Events> {
   private readonly provers: ProverQueue[];
   private readonly treeHashing: TreeHashWorkers | undefined;
   private readonly stateLog: StateLog;
+  private readonly pendingLog = new PendingLog();
   private readonly now: () => number;
   private tip: BlockHeader | undefined;
   private tipHash = ZERO_HASH;
@@ -224,16 +225,14 @@ export class RollupNode extends EventEmitter<Events> {
       this.checkState(tx);
       const entry: MempoolEntry = { id, tx, bytes, receivedAt: this.now() };
       const replaced = this.mempool.insert(entry, this.state.getAccount(tx.from).nonce);
-      // Acknowledged only once written: a block may take the entry meanwhile, but then the block (written after
-      // this, in order) holds it too.
-      const writes: KvOp[] = [
-        { type: 'put', key: keys.pending(hexToBytes(id)), value: concat(writeU64(entry.receivedAt), bytes) },
-      ];
-      if (replaced) writes.push({ type: 'del', key: keys.pending(hexToBytes(replaced.id)) });
+      // Acknowledged only once its group's record is written (by the flush this waits for); a block may take the
+      // entry meanwhile, and the record then stays until that block is stored.
+      this.pendingLog.add(entry);
+      if (replaced) this.pendingLog.release(replaced, 'dropped');
       try {
-        await this.persist(writes);
+        await this.persist([]);
       } catch (err) {
-        this.mempool.dropFrom(entry);
+        for (const e of this.mempool.dropFrom(entry)) this.pendingLog.release(e, 'dropped');
         throw err;
       }
       if (replaced)
@@ -400,7 +399,10 @@ export class RollupNode extends EventEmitter<Events> {
         included.push(entry);
         return true;
       } catch (err) {
-        dropped.push(...this.mempool.dropFrom(entry).map((e) => Object.assign(e, { reason: err })));
+        for (const e of this.mempool.dropFrom(entry)) {
+          this.pendingLog.release(e, 'dropped');
+          dropped.push(Object.assign(e, { reason: err }));
+        }
         return false;
       }
     });
@@ -422,26 +424,28 @@ export class RollupNode extends EventEmitter<Events> {
       : Promise.resolve(this.state.commit(overlay.changes));
     const number = this.height + 1;
     this.queue.markConsumed(queueEnd);
-    for (const entry of included) this.mempool.advance(entry.tx.from, entry.tx.nonce + 1);
+    // Records of transactions that left before this block (or were dropped by it) are tidied in its batch; this
+    // block's own transactions stay in theirs until it is stored.
+    const writes: KvOp[] = this.pendingLog.tidy();
+    for (const entry of included) {
+      this.mempool.advance(entry.tx.from, entry.tx.nonce + 1);
+      this.pendingLog.release(entry, 'included');
+    }
     batch.ops.push(...ops);
     batch.fees += fees;
     batch.withdrawals.push(...withdrawals);
-    const writes: KvOp[] = [];
     const written: string[] = [];
     // The block's transactions follow its L1 items, in the order they were included.
     included.forEach(({ id, tx }, k) => {
       const position = queueEnd - consumedBefore + k;
-      const idBytes = hexToBytes(id);
       writes.push({
         type: 'put',
-        key: keys.txIndex(idBytes),
+        key: keys.txIndex(hexToBytes(id)),
         value: concat(writeU64(number), writeU32(position), writeU64(batch.number)),
       });
-      writes.push({ type: 'del', key: keys.pending(idBytes) });
       this.beingWritten.set(id, tx);
       written.push(id);
     });
-    for (const e of dropped) writes.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
     let commit: StateCommit;
     try {
       commit = await hashing;
@@ -551,7 +555,9 @@ export class RollupNode extends EventEmitter<Events> {
     this.flushing = new Promise<void>((r) => (done = r));
     await previous;
     try {
-      await this.store.write(group.flatMap((g) => g.ops));
+      const ops = group.flatMap((g) => g.ops);
+      for (const op of this.pendingLog.flush()) ops.push(op);
+      await this.store.write(ops);
       for (const g of group) g.resolve();
     } catch (cause) {
       const err = new RollupError('STORAGE', 'writing to the store failed', { cause });
@@ -642,28 +648,21 @@ export class RollupNode extends EventEmitter<Events> {
     this.queue.markConsumed(queueEnd);
     // Pending transactions: re-admitted in nonce order without re-checking signatures (they were checked before
     // they were written); ones that no longer fit are dropped.
+    // (Included ones are among them until the record is tidied: their nonce is behind the account's.)
     const pending: MempoolEntry[] = [];
-    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.pending))) {
-      // A copy: the store may hand out Buffers over memory it reuses.
-      const bytes = new Uint8Array(v.subarray(8));
-      pending.push({
-        id: Buffer.from(k.subarray(1)).toString('hex'),
-        tx: decodeTransaction(bytes),
-        bytes,
-        receivedAt: readU64(v, 0),
-      });
-    }
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.pending)))
+      for (const e of this.pendingLog.read(readU64(k, 1), v)) pending.push(e);
     pending.sort((a, b) => a.tx.from - b.tx.from || a.tx.nonce - b.tx.nonce);
-    const stale: KvOp[] = [];
     for (const e of pending) {
       try {
         this.checkState(e.tx);
-        this.mempool.insert(e, this.state.getAccount(e.tx.from).nonce);
+        const replaced = this.mempool.insert(e, this.state.getAccount(e.tx.from).nonce);
+        if (replaced) this.pendingLog.release(replaced, 'dropped');
       } catch {
-        stale.push({ type: 'del', key: keys.pending(hexToBytes(e.id)) });
+        this.pendingLog.release(e, 'dropped');
       }
     }
-    await this.store.write(stale);
+    await this.store.write(this.pendingLog.tidy());
   }
 
   private freshBatch(number: number, firstBlock: number, queueStart: number, oldRoots?: bigint[]): OpenBatch {

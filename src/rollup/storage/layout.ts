@@ -10,15 +10,17 @@
  *                                       (see state-log.ts)
  *   'b' u64 number                    → block (see block.ts: header ‖ operations)
  *   't' txid(32)                      → u64 block number ‖ u32 position: where an L2 transaction was included
- *   'p' txid(32)                      → u64 received-at ms ‖ canonical transaction: accepted, not yet in a block
+ *   'p' u64 group                     → (u64 received-at ms ‖ u8 length ‖ canonical transaction)*: the transactions
+ *                                       one group commit accepted, less those that left (see pending-log.ts)
  *   'q' u64 index                     → L1 queue item (canonical encoding)
  *   'B' u64 number                    → batch record (JSON, bigints as hex)
  *
  * A block is committed with one atomic batch: the block, its 't' entries, its 'L' record (or, every so many blocks,
  * the checkpoint: the 'a' and 'n' records of everything changed since the last one, and the deletion of the 'L'
- * records it folds in), the 'p' deletions and the new 'tip'. The state at the tip is the checkpoint with the 'L'
- * records replayed over it in block order. An accepted transaction's 'p' entry is written before the node acknowledges it, so
- * after a crash every acknowledged transaction is either in a block or still pending.
+ * records it folds in), the 'p' records rewritten or deleted because their transactions left in earlier blocks, and
+ * the new 'tip'. The state at the tip is the checkpoint with the 'L' records replayed over it in block order. An
+ * accepted transaction's 'p' record is written before the node acknowledges it, and outlives the block that
+ * includes it, so after a crash every acknowledged transaction is either in a block or still pending.
  */
 export const PREFIX = {
   meta: 0x4d, // 'M'
@@ -47,7 +49,7 @@ export const keys = {
     Uint8Array.from([PREFIX.node, tree, level, ...u32(index)]),
   block: (n: number): Uint8Array => Uint8Array.from([PREFIX.block, ...u64(n)]),
   txIndex: (txid: Uint8Array): Uint8Array => prefixed(PREFIX.txIndex, txid),
-  pending: (txid: Uint8Array): Uint8Array => prefixed(PREFIX.pending, txid),
+  pending: (group: number): Uint8Array => Uint8Array.from([PREFIX.pending, ...u64(group)]),
   queue: (n: number): Uint8Array => Uint8Array.from([PREFIX.queue, ...u64(n)]),
   batch: (n: number): Uint8Array => Uint8Array.from([PREFIX.batch, ...u64(n)]),
   stateLog: (n: number): Uint8Array => Uint8Array.from([PREFIX.stateLog, ...u64(n)]),
