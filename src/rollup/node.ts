@@ -17,6 +17,7 @@ import { ZERO_HASH, blockHash, decodeBlock, encodeBlock } from './block.ts';
 import type { Block, BlockHeader, StoredOp } from './block.ts';
 import type { PublicKey } from './crypto/eddsa.ts';
 import { isOnCurve } from './crypto/babyjub.ts';
+import { bytesToBigBE } from './crypto/field.ts';
 import { RollupError, fail } from './errors.ts';
 import { L1Queue, checkForcedInclusion } from './l1queue.ts';
 import type { QueueEntry } from './l1queue.ts';
@@ -30,7 +31,7 @@ import { Overlay, State } from './state/state.ts';
 import type { StateCommit } from './state/state.ts';
 import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
-import { bigFrom, concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { concat, decodeBatch, encodeBatch } from './storage/records.ts';
 import { PendingLog } from './storage/pending-log.ts';
 import { DEFAULT_CHECKPOINT, StateLog } from './storage/state-log.ts';
 import type { CheckpointPolicy } from './storage/state-log.ts';
@@ -611,7 +612,7 @@ export class RollupNode extends EventEmitter<Events> {
     for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.node))) {
       const tree = this.state.trees[k[1]!];
       if (!tree) fail('STORAGE', `stored node of unknown tree ${k[1]}`);
-      tree.load(k[2]!, readU32(k, 3), bigFrom(v));
+      tree.load(k[2]!, readU32(k, 3), bytesToBigBE(v));
     }
     for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.stateLog))) this.stateLog.replay(readU64(k, 1), v);
     const tipNumber = readU64(tipBytes, 0);

@@ -24,11 +24,13 @@ export function powMod(base: bigint, exp: bigint, m: bigint = P): bigint {
   return result;
 }
 
+// The big-endian conversions go through hex: native, and several times faster than a byte loop over a bigint
+// (they run for every account and tree node the store reads or writes).
+
 /** Big-endian bytes to integer (no reduction). */
 export function bytesToBigBE(bytes: Uint8Array): bigint {
-  let r = 0n;
-  for (const b of bytes) r = (r << 8n) | BigInt(b);
-  return r;
+  if (bytes.length === 0) return 0n;
+  return BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'));
 }
 
 export function bytesToBigLE(bytes: Uint8Array): bigint {
@@ -49,10 +51,14 @@ export function bigToBytesLE(value: bigint, length: number): Uint8Array {
 
 export function bigToBytesBE(value: bigint, length: number): Uint8Array {
   const out = new Uint8Array(length);
-  let v = value;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  writeBigBE(out, 0, value, length);
   return out;
+}
+
+/** Writes `value` mod 2^(8·length) big-endian into out[at, at + length). */
+export function writeBigBE(out: Uint8Array, at: number, value: bigint, length: number): void {
+  const hex = BigInt.asUintN(8 * length, value)
+    .toString(16)
+    .padStart(2 * length, '0');
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(hex, at, length, 'hex');
 }

@@ -1,3 +1,5 @@
+import { bytesToBigBE, writeBigBE } from '../crypto/field.ts';
+
 /** An account leaf. `ax, ay` is the EdDSA key (0, 0 for an empty leaf), balance in satoshis (< 2^63). */
 export type Account = { ax: bigint; ay: bigint; balance: bigint; nonce: number };
 
@@ -15,8 +17,8 @@ export function isEmptyAccount(a: Account): boolean {
 export function encodeAccount(a: Account): Uint8Array {
   const out = new Uint8Array(76);
   const view = new DataView(out.buffer);
-  writeBig(out, 0, a.ax);
-  writeBig(out, 32, a.ay);
+  writeBigBE(out, 0, a.ax, 32);
+  writeBigBE(out, 32, a.ay, 32);
   view.setBigUint64(64, a.balance);
   view.setUint32(72, a.nonce);
   return out;
@@ -24,16 +26,10 @@ export function encodeAccount(a: Account): Uint8Array {
 
 export function decodeAccount(bytes: Uint8Array): Account {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { ax: readBig(bytes, 0), ay: readBig(bytes, 32), balance: view.getBigUint64(64), nonce: view.getUint32(72) };
-}
-
-// Through hex: native, and several times faster than a byte loop over a bigint.
-function writeBig(out: Uint8Array, offset: number, v: bigint): void {
-  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(v.toString(16).padStart(64, '0'), offset, 32, 'hex');
-}
-
-function readBig(bytes: Uint8Array, offset: number): bigint {
-  return BigInt(
-    '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex', offset, offset + 32),
-  );
+  return {
+    ax: bytesToBigBE(bytes.subarray(0, 32)),
+    ay: bytesToBigBE(bytes.subarray(32, 64)),
+    balance: view.getBigUint64(64),
+    nonce: view.getUint32(72),
+  };
 }

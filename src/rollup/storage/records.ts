@@ -16,22 +16,6 @@ export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function bigBytes(v: bigint, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = v;
-  for (let i = size - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return out;
-}
-
-export function bigFrom(b: Uint8Array): bigint {
-  let r = 0n;
-  for (const x of b) r = (r << 8n) | BigInt(x);
-  return r;
-}
-
 export function encodeBatch(b: BatchOutput): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify(b, (_, v: unknown) =>
