@@ -4,13 +4,16 @@ import type { Account } from './account.ts';
 import { hashLeaves, poseidonBn254Hasher } from './hasher.ts';
 import type { TreeHasher } from './hasher.ts';
 import { SparseMerkleTree } from './tree.ts';
-import type { AsyncNodeHashing, NodeChange } from './tree.ts';
+import type { NodeChange } from './tree.ts';
 
-/** Hashing of one tree (the one whose hasher has this id) done elsewhere, e.g. on a worker thread. */
+/** Hashing of one tree (the one whose hasher has this id) done elsewhere, e.g. on worker threads. */
 export type OffloadedHashing = {
   readonly id: string;
-  leaves(accounts: readonly Account[]): Promise<bigint[]>;
-  nodes: AsyncNodeHashing;
+  /**
+   * Hashes the tree's update for these changed accounts, stores it in the tree and returns the changed nodes;
+   * undefined if it could not (the caller then hashes the update itself).
+   */
+  update(tree: SparseMerkleTree, indices: readonly number[], accounts: readonly Account[]): Promise<NodeChange[] | undefined>;
 };
 
 export type AccountReader = { getAccount(index: number): Readonly<Account> };
@@ -92,15 +95,16 @@ export class State implements AccountReader {
   private async rehash(changes: ReadonlyMap<number, Account>, offload: OffloadedHashing): Promise<StateCommit> {
     const indices = [...changes.keys()];
     const accounts = [...changes.values()];
+    // The offloaded tree is sent first; the others are hashed here meanwhile.
+    const offloaded = this.trees.map((tree) =>
+      tree.hasher.id === offload.id ? offload.update(tree, indices, accounts) : undefined,
+    );
+    const local = (tree: SparseMerkleTree): NodeChange[] =>
+      tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts)));
+    const hashedHere = this.trees.map((tree, t) => (offloaded[t] ? [] : local(tree)));
     const nodes: NodeChange[][] = [];
-    for (const tree of this.trees) {
-      if (tree.hasher.id !== offload.id) {
-        nodes.push(tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts))));
-        continue;
-      }
-      const leaves = leafMap(indices, await offload.leaves(accounts));
-      nodes.push(await tree.updateAsync(leaves, (inputs) => offload.nodes(inputs)));
-    }
+    for (const [t, tree] of this.trees.entries())
+      nodes.push(offloaded[t] ? ((await offloaded[t]) ?? local(tree)) : hashedHere[t]!);
     return { roots: this.roots, accounts: new Map(changes), nodes };
   }
 

@@ -5,9 +5,6 @@ import type { TreeHasher } from './hasher.ts';
 
 export type NodeChange = { level: number; index: number; value: bigint };
 
-/** Digests of many inner nodes at once (children left to right), in order; may run on another thread. */
-export type AsyncNodeHashing = (inputs: readonly (readonly bigint[])[]) => Promise<bigint[]>;
-
 /**
  * A sparse Merkle tree of fixed depth whose inner nodes have `hasher.arity` children (2 or 4). `depth` is in bits
  * (capacity 2^depth leaves), so a 4-ary tree of depth 24 has 12 levels. Only non-default nodes are stored. Leaves are
@@ -24,6 +21,8 @@ export class SparseMerkleTree {
   readonly zeros: bigint[];
   /** Non-default nodes, one map per level (level 0 = leaves), keyed by index within the level. */
   private readonly nodes: Map<number, bigint>[];
+  /** Counts changes, so a copy of the tree kept elsewhere (a hashing worker's) can tell whether it is current. */
+  private changeCount = 0;
 
   constructor(depth: number, hasher: TreeHasher) {
     if (!Number.isInteger(depth) || depth < 1 || depth > 32) fail('INVALID_PARAMETER', 'tree depth must be 1..32');
@@ -48,6 +47,15 @@ export class SparseMerkleTree {
     return this.nodes[level]!.get(index) ?? this.zeros[level]!;
   }
 
+  get version(): number {
+    return this.changeCount;
+  }
+
+  /** The non-default nodes of one level. */
+  entries(level: number): IterableIterator<[number, bigint]> {
+    return this.nodes[level]!.entries();
+  }
+
   /** Loads a stored node without rehashing (restart). */
   load(level: number, index: number, value: bigint): void {
     if (!Number.isInteger(level) || level < 0 || level > this.levels)
@@ -55,20 +63,23 @@ export class SparseMerkleTree {
     this.set(level, index, value);
   }
 
-  /** Sets leaf digests and rehashes every affected inner node once. Returns all changed nodes (for storage). */
-  update(leaves: ReadonlyMap<number, bigint>): NodeChange[] {
-    const walk = this.walk(leaves);
-    let step = walk.next();
-    while (!step.done) step = walk.next(hashNodes(this.hasher, step.value));
-    return step.value;
+  /**
+   * Sets leaf digests and rehashes every affected inner node once, up to level `top` (the root by default; a
+   * hashing worker's copy of a subtree stops below the root). Returns all changed nodes (for storage).
+   */
+  update(leaves: ReadonlyMap<number, bigint>, top = this.levels): NodeChange[] {
+    this.checkIndices(leaves.keys());
+    const changes: NodeChange[] = [];
+    for (const [index, value] of leaves) changes.push({ level: 0, index, value });
+    return this.rehashFrom(0, leaves, changes, top);
   }
 
-  /** `update` with every level's digests computed by `hash` (e.g. on a worker thread). */
-  async updateAsync(leaves: ReadonlyMap<number, bigint>, hash: AsyncNodeHashing): Promise<NodeChange[]> {
-    const walk = this.walk(leaves);
-    let step = walk.next();
-    while (!step.done) step = walk.next(await hash(step.value));
-    return step.value;
+  /**
+   * Completes an update whose nodes up to `level` were computed elsewhere (`changes`, with `atLevel` holding those
+   * of `level` itself): hashes the levels above and stores everything.
+   */
+  completeUpdate(level: number, changes: NodeChange[], atLevel: ReadonlyMap<number, bigint>): NodeChange[] {
+    return this.rehashFrom(level, atLevel, changes, this.levels);
   }
 
   /** Fails (changing nothing) if an index is outside the tree. */
@@ -111,15 +122,17 @@ export class SparseMerkleTree {
   }
 
   /**
-   * The update, level by level: yields the children of every dirty node of the next level up and receives their
-   * digests. Nothing is stored until the root is known, so the tree reads as before until the update completes.
+   * The update, level by level from `from` (whose changed nodes are `below`) up to `top`: every dirty node's
+   * children are hashed in one batch per level. Nothing is stored until the last level is known, so the tree
+   * reads as before until the update completes.
    */
-  private *walk(leaves: ReadonlyMap<number, bigint>): Generator<bigint[][], NodeChange[], bigint[]> {
-    this.checkIndices(leaves.keys());
-    const changes: NodeChange[] = [];
-    for (const [index, value] of leaves) changes.push({ level: 0, index, value });
-    let below: ReadonlyMap<number, bigint> = leaves;
-    for (let level = 1; level <= this.levels; level++) {
+  private rehashFrom(
+    from: number,
+    below: ReadonlyMap<number, bigint>,
+    changes: NodeChange[],
+    top: number,
+  ): NodeChange[] {
+    for (let level = from + 1; level <= top; level++) {
       const parents = new Set<number>();
       for (const index of below.keys()) parents.add(Math.floor(index / this.arity));
       const inputs: bigint[][] = [];
@@ -129,9 +142,7 @@ export class SparseMerkleTree {
           children.push(below.get(c) ?? this.get(level - 1, c));
         inputs.push(children);
       }
-      const digests = yield inputs;
-      if (digests.length !== inputs.length)
-        fail('INVALID_PARAMETER', `${digests.length} digests for ${inputs.length} tree nodes`);
+      const digests = hashNodes(this.hasher, inputs);
       const next = new Map<number, bigint>();
       let k = 0;
       for (const parent of parents) {
@@ -146,6 +157,7 @@ export class SparseMerkleTree {
   }
 
   private set(level: number, index: number, value: bigint): void {
+    this.changeCount++;
     if (value === this.zeros[level]) this.nodes[level]!.delete(index);
     else this.nodes[level]!.set(index, value);
   }
