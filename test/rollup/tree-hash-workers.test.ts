@@ -53,8 +53,7 @@ describe('TreeHashWorkers', () => {
         const b = plain.commit(changes);
         assert.deepEqual(a.roots, b.roots, `block of ${size}`);
         // The same node changes; several workers report theirs share by share.
-        const order = (c: NodeChange[]): NodeChange[] =>
-          [...c].sort((x, y) => x.level - y.level || x.index - y.index);
+        const order = (c: NodeChange[]): NodeChange[] => [...c].sort((x, y) => x.level - y.level || x.index - y.index);
         assert.deepEqual(a.nodes.map(order), b.nodes.map(order));
         assert.equal(a.nodes[0]!.length, new Set(a.nodes[0]!.map((c) => `${c.level}:${c.index}`)).size);
       }

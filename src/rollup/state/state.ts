@@ -13,7 +13,11 @@ export type OffloadedHashing = {
    * Hashes the tree's update for these changed accounts, stores it in the tree and returns the changed nodes;
    * undefined if it could not (the caller then hashes the update itself).
    */
-  update(tree: SparseMerkleTree, indices: readonly number[], accounts: readonly Account[]): Promise<NodeChange[] | undefined>;
+  update(
+    tree: SparseMerkleTree,
+    indices: readonly number[],
+    accounts: readonly Account[],
+  ): Promise<NodeChange[] | undefined>;
 };
 
 export type AccountReader = { getAccount(index: number): Readonly<Account> };
