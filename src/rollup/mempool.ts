@@ -138,7 +138,7 @@ class FeeHeap {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!before(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      swap(a, i, p);
       i = p;
     }
   }
@@ -156,10 +156,17 @@ class FeeHeap {
         if (l < a.length && before(a[l]!, a[m]!)) m = l;
         if (r < a.length && before(a[r]!, a[m]!)) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
+        swap(a, i, m);
         i = m;
       }
     }
     return top;
   }
+}
+
+/** In place, without the temporary array a destructuring swap allocates (the heap moves tens of thousands a block). */
+function swap(a: HeapItem[], i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

@@ -45,9 +45,10 @@ import {
   transactionId,
   withSignature,
 } from './tx/encoding.ts';
+import type { UnsignedFields } from './tx/encoding.ts';
 import type { L1Item, L2Transaction, Op } from './tx/types.ts';
 import { InlineVerifier } from './verifier.ts';
-import type { SignatureVerifier } from './verifier.ts';
+import type { SignatureVerifier, VerifyOutcome } from './verifier.ts';
 import { withdrawalRoot } from './withdrawals.ts';
 import { TreeHashWorkers } from './tree-hash-workers.ts';
 
@@ -108,6 +109,35 @@ type OpenBatch = {
   fees: bigint;
   withdrawals: Withdrawal[];
 };
+
+type Arrival = {
+  id: string;
+  fields: UnsignedFields;
+  bytes: Uint8Array;
+  /** Set when the signature check answers. */
+  outcome: VerifyOutcome | { error: unknown } | undefined;
+  resolve: (r: { id: string }) => void;
+  reject: (e: unknown) => void;
+};
+
+/** A FIFO that does not shift its array on every removal. */
+class ArrivalQueue {
+  private items: Arrival[] = [];
+  private head = 0;
+  push(a: Arrival): void {
+    this.items.push(a);
+  }
+  peek(): Arrival | undefined {
+    return this.items[this.head];
+  }
+  shift(): void {
+    this.items[this.head++] = undefined!;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
 
 type Events = {
   block: [Block];
@@ -185,70 +215,115 @@ export class RollupNode extends EventEmitter<Events> {
    * Accepts a transaction (canonical bytes or object). Resolves once it is persisted, with its id; rejects with
    * a RollupError (stable code) and changes nothing if it is not acceptable.
    */
-  async submitTransaction(input: Uint8Array | L2Transaction): Promise<{ id: string }> {
-    if (this.closed) fail('CLOSED', 'the node is closed');
-    const bytes = input instanceof Uint8Array ? input : encodeTransaction(input);
-    // Bytes are parsed here without unpacking the signature point; the verifier (a worker) does that.
-    const parsed = input instanceof Uint8Array ? parseTransaction(bytes) : { fields: input, sigBytes: undefined };
-    const fields = parsed.fields;
-    const id = transactionId(bytes);
-    checkShape(fields, this.config.depth);
-    if (this.pendingTransaction(id)) fail('DUPLICATE', `transaction ${id} is already known`);
-    // Cheap checks before the signature; the exact ones run in per-account order afterwards.
-    const sender = this.state.getAccount(fields.from);
-    // Only an old nonce can belong to an included transaction, so only then is the store asked.
-    if (fields.nonce < sender.nonce && (await this.findIncluded(id)))
-      fail('DUPLICATE', `transaction ${id} is already known`);
-    checkAgainstState(fields, this.state, fields.nonce, 0n);
-    if (fields.nonce < sender.nonce || fields.nonce >= sender.nonce + this.config.mempool.maxPerAccount)
-      fail('WRONG_NONCE', `nonce ${fields.nonce} is not next`, `account nonce ${sender.nonce}`);
-    const verified = this.verifier.verify([
-      {
+  submitTransaction(input: Uint8Array | L2Transaction): Promise<{ id: string }> {
+    let arrival: Arrival;
+    try {
+      if (this.closed) fail('CLOSED', 'the node is closed');
+      const bytes = input instanceof Uint8Array ? input : encodeTransaction(input);
+      // Bytes are parsed here without unpacking the signature point; the verifier (a worker) does that.
+      const parsed = input instanceof Uint8Array ? parseTransaction(bytes) : { fields: input, sigBytes: undefined };
+      const fields = parsed.fields;
+      const id = transactionId(bytes);
+      checkShape(fields, this.config.depth);
+      if (this.pendingTransaction(id)) fail('DUPLICATE', `transaction ${id} is already known`);
+      // Cheap checks before the signature; the exact ones run in arrival order afterwards.
+      const sender = this.state.getAccount(fields.from);
+      if (fields.nonce < sender.nonce) return this.refuseOldNonce(id, fields);
+      checkAgainstState(fields, this.state, fields.nonce, 0n);
+      if (fields.nonce >= sender.nonce + this.config.mempool.maxPerAccount)
+        fail('WRONG_NONCE', `nonce ${fields.nonce} is not next`, `account nonce ${sender.nonce}`);
+      arrival = { id, fields, bytes, outcome: undefined, resolve: undefined!, reject: undefined! };
+      const request = {
         msg: signedMessage(fields, this.config.chainId),
         sig: parsed.sigBytes ?? (input as L2Transaction).sig,
         A: { x: sender.ax, y: sender.ay },
-      },
-    ]);
-    // Submissions of one account take their turn in arrival order, so nonces sent back to back all fit.
-    const previous = this.accountTurns.get(fields.from) ?? Promise.resolve();
-    const turn = previous.then(async () => {
-      const [outcome] = await verified;
-      if (outcome === 'malformed')
-        fail('MALFORMED_ENCODING', `${fields.type}: signature is not a valid point and scalar`);
-      if (outcome === 'invalid' || outcome === undefined)
-        fail('BAD_SIGNATURE', `signature of ${id} does not verify for account ${fields.from}`);
-      const tx = withSignature(fields, outcome);
-      if (this.closed) fail('CLOSED', 'the node is closed');
-      if (this.pendingTransaction(id)) fail('DUPLICATE', `transaction ${id} is already known`);
-      // A block may have included it meanwhile (its nonce is then behind the account's).
-      if (tx.nonce < this.state.getAccount(tx.from).nonce && (await this.findIncluded(id)))
-        fail('DUPLICATE', `transaction ${id} is already known`);
-      this.checkState(tx);
-      const entry: MempoolEntry = { id, tx, bytes, receivedAt: this.now() };
-      const replaced = this.mempool.insert(entry, this.state.getAccount(tx.from).nonce);
-      // Acknowledged only once its group's record is written (by the flush this waits for); a block may take the
-      // entry meanwhile, and the record then stays until that block is stored.
-      this.pendingLog.add(entry);
-      if (replaced) this.pendingLog.release(replaced, 'dropped');
-      try {
-        await this.persist([]);
-      } catch (err) {
-        for (const e of this.mempool.dropFrom(entry)) this.pendingLog.release(e, 'dropped');
-        throw err;
-      }
-      if (replaced)
-        this.noteDropped(replaced.id, new RollupError('REPLACEMENT_UNDERPRICED', 'replaced by a higher fee'));
-      return { id };
+      };
+      this.verifier.verify([request]).then(
+        ([outcome]) => this.verified(arrival, outcome ?? 'invalid'),
+        (err: unknown) => this.verified(arrival, { error: err }),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.arrivals.push(arrival);
+    return new Promise((resolve, reject) => {
+      arrival.resolve = resolve;
+      arrival.reject = reject;
     });
-    const tail = turn.catch(() => undefined);
-    this.accountTurns.set(fields.from, tail);
-    void tail.then(() => {
-      if (this.accountTurns.get(fields.from) === tail) this.accountTurns.delete(fields.from);
-    });
-    return turn;
   }
 
-  private readonly accountTurns = new Map<number, Promise<unknown>>();
+  /**
+   * Submissions whose signature is checked or being checked, in arrival order. They are admitted strictly in that
+   * order, so nonces one account sends back to back all fit whatever order the checks finish in.
+   */
+  private readonly arrivals = new ArrivalQueue();
+
+  private verified(arrival: Arrival, outcome: Arrival['outcome']): void {
+    arrival.outcome = outcome;
+    const admitted: { arrival: Arrival; entry: MempoolEntry; replaced: MempoolEntry | undefined }[] = [];
+    for (let next = this.arrivals.peek(); next?.outcome !== undefined; next = this.arrivals.peek()) {
+      this.arrivals.shift();
+      try {
+        const done = this.admit(next);
+        if (done) admitted.push({ arrival: next, ...done });
+      } catch (err) {
+        next.reject(err);
+      }
+    }
+    if (admitted.length === 0) return;
+    // Acknowledged only once the group's record is written (by the flush this waits for); a block may take the
+    // entries meanwhile, and their record then stays until that block is stored.
+    this.persist([]).then(
+      () => {
+        for (const { arrival: a, replaced } of admitted) {
+          if (replaced)
+            this.noteDropped(replaced.id, new RollupError('REPLACEMENT_UNDERPRICED', 'replaced by a higher fee'));
+          a.resolve({ id: a.id });
+        }
+      },
+      (err: unknown) => {
+        for (const { arrival: a, entry } of admitted) {
+          for (const e of this.mempool.dropFrom(entry)) this.pendingLog.release(e, 'dropped');
+          a.reject(err);
+        }
+      },
+    );
+  }
+
+  /** The checks after the signature's, against the state and the mempool as they are now; then the mempool. */
+  private admit(a: Arrival): { entry: MempoolEntry; replaced: MempoolEntry | undefined } | undefined {
+    const outcome = a.outcome!;
+    if (typeof outcome === 'object' && 'error' in outcome) throw outcome.error;
+    if (outcome === 'malformed')
+      fail('MALFORMED_ENCODING', `${a.fields.type}: signature is not a valid point and scalar`);
+    if (outcome === 'invalid')
+      fail('BAD_SIGNATURE', `signature of ${a.id} does not verify for account ${a.fields.from}`);
+    const tx = withSignature(a.fields, outcome);
+    if (this.closed) fail('CLOSED', 'the node is closed');
+    if (this.pendingTransaction(a.id)) fail('DUPLICATE', `transaction ${a.id} is already known`);
+    // A block may have included it meanwhile (its nonce is then behind the account's).
+    if (tx.nonce < this.state.getAccount(tx.from).nonce) {
+      this.refuseOldNonce(a.id, tx).catch(a.reject);
+      return undefined;
+    }
+    this.checkState(tx);
+    const entry: MempoolEntry = { id: a.id, tx, bytes: a.bytes, receivedAt: this.now() };
+    const replaced = this.mempool.insert(entry, this.state.getAccount(tx.from).nonce);
+    this.pendingLog.add(entry);
+    if (replaced) this.pendingLog.release(replaced, 'dropped');
+    return { entry, replaced };
+  }
+
+  /** A nonce behind the account's: a transaction already included, or one that can never be. */
+  private async refuseOldNonce(id: string, fields: UnsignedFields): Promise<never> {
+    if (await this.findIncluded(id)) fail('DUPLICATE', `transaction ${id} is already known`);
+    checkAgainstState(fields, this.state, fields.nonce, 0n);
+    fail(
+      'WRONG_NONCE',
+      `nonce ${fields.nonce} is not next`,
+      `account nonce ${this.state.getAccount(fields.from).nonce}`,
+    );
+  }
 
   private checkState(tx: L2Transaction): void {
     const acc = this.state.getAccount(tx.from);
