@@ -17,13 +17,12 @@ import { ZERO_HASH, blockHash, decodeBlock, encodeBlock } from './block.ts';
 import type { Block, BlockHeader, StoredOp } from './block.ts';
 import type { PublicKey } from './crypto/eddsa.ts';
 import { isOnCurve } from './crypto/babyjub.ts';
-import { bytesToBigBE } from './crypto/field.ts';
 import { RollupError, fail } from './errors.ts';
 import { L1Queue, checkForcedInclusion } from './l1queue.ts';
 import type { QueueEntry } from './l1queue.ts';
 import { Mempool } from './mempool.ts';
 import type { MempoolEntry, MempoolLimits } from './mempool.ts';
-import { FEE_ACCOUNT, decodeAccount } from './state/account.ts';
+import { FEE_ACCOUNT } from './state/account.ts';
 import type { Account } from './state/account.ts';
 import { poseidonBn254Hasher } from './state/hasher.ts';
 import type { TreeHasher } from './state/hasher.ts';
@@ -653,6 +652,8 @@ export class RollupNode extends EventEmitter<Events> {
       feeAccountKey: [this.config.feeAccountKey.x.toString(16), this.config.feeAccountKey.y.toString(16)],
       // The stored tree nodes are only meaningful under the same hashers (and tree shapes).
       trees: this.state.trees.map((t) => t.hasher.id),
+      // 2: checkpoints in chunks of 1,024 accounts or nodes (layout.ts).
+      storageVersion: 2,
     };
     if (!tipBytes) {
       const feeAccount: Account = {
@@ -675,20 +676,15 @@ export class RollupNode extends EventEmitter<Events> {
     if (!storedGenesis || new TextDecoder().decode(storedGenesis) !== JSON.stringify(genesis))
       fail(
         'INVALID_PARAMETER',
-        'the store was created with different genesis parameters (depth, chain id, fee key or state trees)',
+        'the store was created with different genesis parameters (depth, chain id, fee key, state trees or storage version)',
         `stored ${storedGenesis ? new TextDecoder().decode(storedGenesis) : 'nothing'}, configured ${JSON.stringify(genesis)}`,
       );
     for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.queue))) {
       const entry = this.queue.push(decodeL1Item(v));
       if (entry.index !== readU64(k, 1)) fail('STORAGE', 'the stored L1 queue has a gap');
     }
-    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.account)))
-      this.state.loadAccount(readU32(k, 1), decodeAccount(v));
-    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.node))) {
-      const tree = this.state.trees[k[1]!];
-      if (!tree) fail('STORAGE', `stored node of unknown tree ${k[1]}`);
-      tree.load(k[2]!, readU32(k, 3), bytesToBigBE(v));
-    }
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.account))) this.stateLog.loadAccounts(k, v);
+    for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.node))) this.stateLog.loadNodes(k, v);
     for await (const [k, v] of this.store.scan(Uint8Array.of(PREFIX.stateLog))) this.stateLog.replay(readU64(k, 1), v);
     const tipNumber = readU64(tipBytes, 0);
     // The open batch is rebuilt from the blocks after the last closed one.

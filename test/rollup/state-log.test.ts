@@ -3,19 +3,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  EMPTY_ACCOUNT,
   MemoryStore,
   RollupError,
   RollupNode,
+  State,
+  isEmptyAccount,
   poseidon2BabyBearHasher,
+  poseidonBn254Hasher,
   replayFromStore,
   signTransfer,
 } from '../../src/rollup/index.ts';
-import type { KvStore, RollupNodeOptions } from '../../src/rollup/index.ts';
+import type { Account, KvStore, RollupNodeOptions } from '../../src/rollup/index.ts';
+import { StateLog } from '../../src/rollup/storage/state-log.ts';
 import { CHAIN, deposit, key, testConfig } from './helpers.ts';
 
 const LOG = 0x4c;
 const ACCOUNT = 0x61;
 const NODE = 0x6e;
+const accountKey = (chunk: number): Uint8Array => Uint8Array.of(ACCOUNT, 0, 0, (chunk >> 8) & 0xff, chunk & 0xff);
 
 async function keysUnder(store: KvStore, prefix: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -90,9 +96,39 @@ describe('state storage: per-block records and checkpoints', () => {
     assert.deepEqual(seen, [1, 2, 3, 0, 1]);
     const reopened = await open(store, { blocks: 1, entries: 1 });
     assert.deepEqual(reopened.roots, node.roots);
-    // The accounts stored per key are the checkpoint (block 4), not the tip: block 5's changes are in its record.
-    assert.equal((await keysUnder(store, ACCOUNT)).length, 7);
+    // The checkpoint holds the accounts of block 4, not the tip (block 5's changes are in its record): accounts 0–6
+    // share one chunk record of 80 bytes each.
+    const accountRecords = await keysUnder(store, ACCOUNT);
+    assert.equal(accountRecords.length, 1);
+    assert.equal((await store.get(accountRecords[0]!))!.length, 7 * 80);
     assert.ok((await keysUnder(store, NODE)).length > 0);
+  });
+
+  it('checkpoint records are chunks of 1,024: indices across chunks load back, emptied chunks are deleted', async () => {
+    const hashers = [poseidonBn254Hasher, poseidon2BabyBearHasher];
+    const state = new State(12, hashers);
+    const log = new StateLog(state);
+    const store = new MemoryStore();
+    const account = (i: number): Account => ({ ax: BigInt(i + 1), ay: 7n, balance: BigInt(i) * 3n, nonce: i % 5 });
+    const first = new Map([0, 1023, 1024, 3000, 4095].map((i) => [i, account(i)]));
+    await store.write(log.writesFor(1, state.commit(first), { checkpoint: true }));
+    // Empties the only account of chunk 2 (index 3000): its record must go.
+    await store.write(log.writesFor(2, state.commit(new Map([[3000, EMPTY_ACCOUNT]])), { checkpoint: true }));
+    const chunks = (await keysUnder(store, ACCOUNT)).map((k) => Buffer.from(k).readUInt32BE(1));
+    assert.deepEqual(chunks, [0, 1, 3]);
+    const loaded = new State(12, hashers);
+    const loader = new StateLog(loaded);
+    for await (const [k, v] of store.scan(Uint8Array.of(ACCOUNT))) loader.loadAccounts(k, v);
+    for await (const [k, v] of store.scan(Uint8Array.of(NODE))) loader.loadNodes(k, v);
+    assert.deepEqual(loaded.roots, state.roots);
+    // (An account emptied again is simply absent, as in the state it reads as empty.)
+    const nonEmpty = (st: State) => [...st.entries()].filter(([, a]) => !isEmptyAccount(a)).sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(nonEmpty(loaded), nonEmpty(state));
+    assert.deepEqual(loaded.getAccount(3000), EMPTY_ACCOUNT);
+    // A record cut mid-entry, or one holding an index of another chunk, is refused.
+    const [k0, v0] = [accountKey(0), (await store.get(accountKey(0)))!];
+    assert.throws(() => new StateLog(new State(12, hashers)).loadAccounts(k0, v0.subarray(0, 100)), /truncated/);
+    assert.throws(() => new StateLog(new State(12, hashers)).loadAccounts(accountKey(1), v0), /outside its chunk 1/);
   });
 
   it('a truncated record is refused with a clear error', async () => {

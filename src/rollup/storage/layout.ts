@@ -3,9 +3,11 @@
  * so that iteration order is numeric order).
  *
  *   'M' 'tip'                         → u64 number of blocks committed (the next block number)
- *   'M' 'genesis'                     → genesis parameters (JSON: depth, chainId, fee account key)
- *   'a' u32 index                     → account: ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32   (checkpoint)
- *   'n' u8 tree u8 level u32 index    → tree node digest (tree = hasher position); absent = empty subtree (checkpoint)
+ *   'M' 'genesis'                     → genesis parameters (JSON: depth, chainId, fee account key, trees, storage version)
+ *   'a' u32 chunk                     → (u32 index ‖ account)* of the non-empty accounts with index / 1024 = chunk;
+ *                                       account = ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32   (checkpoint)
+ *   'n' u8 tree u8 level u32 chunk    → (u32 index ‖ digest)* of the non-default nodes of that tree (hasher position)
+ *                                       and level with index / 1024 = chunk; absent = empty subtrees (checkpoint)
  *   'L' u64 number                    → every account and tree node block `number` changed, since the checkpoint
  *                                       (see state-log.ts)
  *   'b' u64 number                    → block (see block.ts: header ‖ operations)
@@ -16,12 +18,15 @@
  *   'B' u64 number                    → batch record (JSON, bigints as hex)
  *
  * A block is committed with one atomic batch: the block, its 't' entries, its 'L' record (or, every so many blocks,
- * the checkpoint: the 'a' and 'n' records of everything changed since the last one, and the deletion of the 'L'
+ * the checkpoint: the 'a' and 'n' records of every chunk changed since the last one, and the deletion of the 'L'
  * records it folds in), the 'p' records rewritten or deleted because their transactions left in earlier blocks, and
  * the new 'tip'. The state at the tip is the checkpoint with the 'L' records replayed over it in block order. An
  * accepted transaction's 'p' record is written before the node acknowledges it, and outlives the block that
  * includes it, so after a crash every acknowledged transaction is either in a block or still pending.
  */
+/** Accounts, or nodes of one tree level, per checkpoint record ('a', 'n'). */
+export const CHECKPOINT_CHUNK = 1024;
+
 export const PREFIX = {
   meta: 0x4d, // 'M'
   account: 0x61, // 'a'
@@ -44,9 +49,9 @@ function u64(v: number): number[] {
 export const keys = {
   tip: (): Uint8Array => Uint8Array.from([PREFIX.meta, ...new TextEncoder().encode('tip')]),
   genesis: (): Uint8Array => Uint8Array.from([PREFIX.meta, ...new TextEncoder().encode('genesis')]),
-  account: (index: number): Uint8Array => Uint8Array.from([PREFIX.account, ...u32(index)]),
-  node: (tree: number, level: number, index: number): Uint8Array =>
-    Uint8Array.from([PREFIX.node, tree, level, ...u32(index)]),
+  accountChunk: (chunk: number): Uint8Array => Uint8Array.from([PREFIX.account, ...u32(chunk)]),
+  nodeChunk: (tree: number, level: number, chunk: number): Uint8Array =>
+    Uint8Array.from([PREFIX.node, tree, level, ...u32(chunk)]),
   block: (n: number): Uint8Array => Uint8Array.from([PREFIX.block, ...u64(n)]),
   txIndex: (txid: Uint8Array): Uint8Array => prefixed(PREFIX.txIndex, txid),
   pending: (group: number): Uint8Array => Uint8Array.from([PREFIX.pending, ...u64(group)]),
