@@ -67,45 +67,27 @@ export class StateLog {
    */
   private checkpoint(): KvOp[] {
     const ops: KvOp[] = [];
-    for (const chunk of chunksOf(this.dirtyAccounts)) {
-      const present: [number, Readonly<Account>][] = [];
-      for (let index = chunk * CHECKPOINT_CHUNK; index < (chunk + 1) * CHECKPOINT_CHUNK; index++) {
-        const account = this.state.getAccount(index);
-        if (!isEmptyAccount(account)) present.push([index, account]);
-      }
-      const key = keys.accountChunk(chunk);
-      if (present.length === 0) {
-        ops.push({ type: 'del', key });
-        continue;
-      }
-      const value = Buffer.alloc(present.length * (4 + ACCOUNT_BYTES));
-      present.forEach(([index, account], k) => {
-        value.writeUInt32BE(index, k * (4 + ACCOUNT_BYTES));
-        value.set(encodeAccount(account), k * (4 + ACCOUNT_BYTES) + 4);
-      });
-      ops.push({ type: 'put', key, value });
-    }
+    for (const chunk of chunksOf(this.dirtyAccounts))
+      ops.push(
+        chunkRecord(keys.accountChunk(chunk), chunk, ACCOUNT_BYTES, (index) => {
+          const account = this.state.getAccount(index);
+          return isEmptyAccount(account)
+            ? undefined
+            : (out: Buffer, at: number) => void out.set(encodeAccount(account), at);
+        }),
+      );
     this.state.trees.forEach((tree, t) => {
       const size = tree.hasher.digestBytes;
       this.dirtyNodes[t]!.forEach((indices, level) => {
-        for (const chunk of chunksOf(indices)) {
-          const present: [number, bigint][] = [];
-          for (let index = chunk * CHECKPOINT_CHUNK; index < (chunk + 1) * CHECKPOINT_CHUNK; index++) {
-            const value = tree.get(level, index);
-            if (value !== tree.zeros[level]) present.push([index, value]);
-          }
-          const key = keys.nodeChunk(t, level, chunk);
-          if (present.length === 0) {
-            ops.push({ type: 'del', key });
-            continue;
-          }
-          const value = Buffer.alloc(present.length * (4 + size));
-          present.forEach(([index, digest], k) => {
-            value.writeUInt32BE(index, k * (4 + size));
-            writeBigBE(value, k * (4 + size) + 4, digest, size);
-          });
-          ops.push({ type: 'put', key, value });
-        }
+        for (const chunk of chunksOf(indices))
+          ops.push(
+            chunkRecord(keys.nodeChunk(t, level, chunk), chunk, size, (index) => {
+              const digest = tree.get(level, index);
+              return digest === tree.zeros[level]
+                ? undefined
+                : (out: Buffer, at: number) => writeBigBE(out, at, digest, size);
+            }),
+          );
         indices.clear();
       });
     });
@@ -214,6 +196,27 @@ export class StateLog {
     if (at !== buf.length) fail('STORAGE', `the stored state changes of block ${number} have trailing bytes`);
     return { accounts, nodes };
   }
+}
+
+/**
+ * One checkpoint record: (u32 index ‖ entry) for each index of the chunk that `entry` has a writer for (the others
+ * are empty), or its deletion when none has.
+ */
+function chunkRecord(
+  key: Uint8Array,
+  chunk: number,
+  entryBytes: number,
+  entry: (index: number) => ((out: Buffer, at: number) => void) | undefined,
+): KvOp {
+  const present: [number, (out: Buffer, at: number) => void][] = [];
+  for (let index = chunk * CHECKPOINT_CHUNK; index < (chunk + 1) * CHECKPOINT_CHUNK; index++) {
+    const write = entry(index);
+    if (write) present.push([index, write]);
+  }
+  if (present.length === 0) return { type: 'del', key };
+  const value = Buffer.alloc(present.length * (4 + entryBytes));
+  present.forEach(([index, write], k) => write(value, value.writeUInt32BE(index, k * (4 + entryBytes))));
+  return { type: 'put', key, value };
 }
 
 function chunksOf(indices: Iterable<number>): Set<number> {
