@@ -28,9 +28,9 @@ import { poseidonBn254Hasher } from './state/hasher.ts';
 import type { TreeHasher } from './state/hasher.ts';
 import { Overlay, State } from './state/state.ts';
 import type { StateCommit } from './state/state.ts';
-import { PREFIX, keys, readU32, readU64, writeU32, writeU64 } from './storage/layout.ts';
+import { PREFIX, decodeTxLocation, encodeTxLocation, keys, readU64, writeU64 } from './storage/layout.ts';
 import type { KvOp, KvStore } from './storage/kv.ts';
-import { concat, decodeBatch, encodeBatch } from './storage/records.ts';
+import { decodeBatch, encodeBatch } from './storage/records.ts';
 import { PendingLog } from './storage/pending-log.ts';
 import { DEFAULT_CHECKPOINT, StateLog } from './storage/state-log.ts';
 import type { CheckpointPolicy } from './storage/state-log.ts';
@@ -408,7 +408,7 @@ export class RollupNode extends EventEmitter<Events> {
   private async findIncluded(id: string): Promise<{ block: number; position: number; batch: number } | undefined> {
     if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
     const v = await this.store.get(keys.txIndex(hexToBytes(id)));
-    return v ? { block: readU64(v, 0), position: readU32(v, 8), batch: readU64(v, 12) } : undefined;
+    return v ? decodeTxLocation(v) : undefined;
   }
 
   // ---------------------------------------------------------------- sequencer
@@ -516,7 +516,7 @@ export class RollupNode extends EventEmitter<Events> {
       writes.push({
         type: 'put',
         key: keys.txIndex(hexToBytes(id)),
-        value: concat(writeU64(number), writeU32(position), writeU64(batch.number)),
+        value: encodeTxLocation({ block: number, position, batch: batch.number }),
       });
       this.beingWritten.set(id, tx);
       written.push(id);

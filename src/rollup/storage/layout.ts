@@ -67,6 +67,22 @@ function prefixed(prefix: number, id: Uint8Array): Uint8Array {
   return key;
 }
 
+/** The 't' record: where a transaction was included. Written for every transaction of every block, so directly. */
+export function encodeTxLocation(loc: { block: number; position: number; batch: number }): Uint8Array {
+  const out = new Uint8Array(20);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(loc.block / 2 ** 32));
+  view.setUint32(4, loc.block >>> 0);
+  view.setUint32(8, loc.position);
+  view.setUint32(12, Math.floor(loc.batch / 2 ** 32));
+  view.setUint32(16, loc.batch >>> 0);
+  return out;
+}
+
+export function decodeTxLocation(b: Uint8Array): { block: number; position: number; batch: number } {
+  return { block: readU64(b, 0), position: readU32(b, 8), batch: readU64(b, 12) };
+}
+
 export function readU32(b: Uint8Array, off: number): number {
   return ((b[off]! << 24) >>> 0) + (b[off + 1]! << 16) + (b[off + 2]! << 8) + b[off + 3]!;
 }

@@ -1,11 +1,8 @@
 import type { BatchOutput } from '../batch.ts';
 
 /** Value encodings of the store's records (keys are in layout.ts). */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  return concatAll(parts);
-}
 
-/** `concat` of a list too long to spread as arguments. */
+/** The parts one after another (a list, which may be too long to spread as arguments). */
 export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
