@@ -264,7 +264,7 @@ export class RollupNode extends EventEmitter<Events> {
       this.arrivals.shift();
       try {
         const done = this.admit(next);
-        if (done) admitted.push({ arrival: next, ...done });
+        if (done) admitted.push({ arrival: next, entry: done.entry, replaced: done.replaced });
       } catch (err) {
         next.reject(err);
       }

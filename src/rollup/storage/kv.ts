@@ -60,12 +60,19 @@ export class LevelStore implements KvStore {
 
   async write(ops: readonly KvOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(
-      ops.map((op) =>
-        op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'del', key: op.key },
-      ),
-      { sync: this.sync },
-    );
+    // A chained batch: the array form copies and re-encodes every operation in JavaScript first, which cost the
+    // sequencer several microseconds a transaction (a block writes one location record per transaction).
+    const batch = this.db.batch();
+    try {
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+    } catch (err) {
+      await batch.close();
+      throw err;
+    }
+    await batch.write({ sync: this.sync });
   }
 
   async *scan(prefix: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]> {
