@@ -5,11 +5,13 @@
 //   npm run bench:sequencer                         200,000 transfers among 100,000 accounts, depth 24
 //   npm run bench:sequencer -- --transfers 20000 --accounts 10000
 //   npm run bench:sequencer -- --limit 20000          (first 20,000 transfers of the full fixture)
-//   npm run bench:sequencer -- --hash-workers 0       (state tree hashed on the main thread only)
+//   npm run bench:sequencer -- --hash-workers 1       (one tree hashing worker instead of two; 0: main thread only)
 //   npm run bench:sequencer -- --store memory         (an in-memory store instead of LevelDB)
 //
-// The npm script runs node with --single-threaded-gc --max-semi-space-size=64: on two cores V8's parallel
-// garbage-collection helpers compete with the signature and hashing workers (they took ~57 µs of CPU a transfer).
+// The npm script runs node with --single-threaded-gc --max-semi-space-size=256: on two cores V8's parallel
+// garbage-collection helpers compete with the signature and hashing workers (they took ~57 µs of CPU a transfer),
+// and a larger young generation lets more of each transaction's objects die before a scavenge copies them. Two
+// hashing workers halve a block's hashing time, so blocks, and the transactions waiting in memory, stay small.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';

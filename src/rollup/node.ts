@@ -90,7 +90,7 @@ export type RollupNodeOptions = {
   extraHashers?: TreeHasher[];
   /**
    * Worker threads that hash each block's BN254 tree update while the main thread goes on accepting transactions.
-   * 0 (the default) hashes on the main thread: a worker pays off only under load (the sequencer benchmark uses one).
+   * 0 (the default) hashes on the main thread: workers pay off only under load (the sequencer benchmark uses two).
    */
   hashingThreads?: number;
   /** How often the state's per-block records are folded into a checkpoint (storage/state-log.ts). */
