@@ -237,7 +237,8 @@ export const devnetCommand: Command = {
         if (!node) await store.close().catch(() => {});
         if (err instanceof RollupError && /different genesis/.test(err.message))
           throw new CliError(`${join(datadir, 'l2')} was made with other chain parameters`, {
-            details: 'devnets made before proving (tree depth 24) cannot be reused: start with --reset',
+            details:
+              'a devnet made by an older Keel (another tree depth or storage layout) cannot be reused: start with --reset',
           });
         throw err;
       }
