@@ -11,7 +11,7 @@
  *   'L' u64 number                    → every account and tree node block `number` changed, since the checkpoint
  *                                       (see state-log.ts)
  *   'b' u64 number                    → block (see block.ts: header ‖ operations)
- *   't' txid(32)                      → u64 block number ‖ u32 position: where an L2 transaction was included
+ *   't' txid(32)                      → u64 block ‖ u32 position ‖ u64 batch: where an L2 transaction was included
  *   'p' u64 group                     → (u64 received-at ms ‖ u8 length ‖ canonical transaction)*: the transactions
  *                                       one group commit accepted, less those that left (see pending-log.ts)
  *   'q' u64 index                     → L1 queue item (canonical encoding)
