@@ -130,11 +130,6 @@ export class WorkerVerifier implements SignatureVerifier {
 
   verify(items: readonly VerifyRequest[]): Promise<VerifyOutcome[]> {
     if (this.closed) return Promise.reject(new RollupError('CLOSED', 'the signature verifier is closed'));
-    // The node asks one at a time, thousands a second: one promise each, not a Promise.all over one.
-    if (items.length === 1)
-      return new Promise((resolve, reject) =>
-        this.enqueue({ item: items[0]!, resolve: (outcome) => resolve([outcome]), reject }),
-      );
     return Promise.all(
       items.map((item) => new Promise<VerifyOutcome>((resolve, reject) => this.enqueue({ item, resolve, reject }))),
     );

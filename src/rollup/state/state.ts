@@ -99,16 +99,16 @@ export class State implements AccountReader {
   private async rehash(changes: ReadonlyMap<number, Account>, offload: OffloadedHashing): Promise<StateCommit> {
     const indices = [...changes.keys()];
     const accounts = [...changes.values()];
-    // The offloaded tree is sent first; the others are hashed here meanwhile.
+    // The offloaded tree is sent first; the others are hashed here while the workers answer (a message, which comes
+    // after these microtasks). If the offload cannot, its tree is hashed here too.
     const offloaded = this.trees.map((tree) =>
       tree.hasher.id === offload.id ? offload.update(tree, indices, accounts) : undefined,
     );
-    const local = (tree: SparseMerkleTree): NodeChange[] =>
-      tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts)));
-    const hashedHere = this.trees.map((tree, t) => (offloaded[t] ? [] : local(tree)));
-    const nodes: NodeChange[][] = [];
-    for (const [t, tree] of this.trees.entries())
-      nodes.push(offloaded[t] ? ((await offloaded[t]) ?? local(tree)) : hashedHere[t]!);
+    const nodes = await Promise.all(
+      this.trees.map(
+        async (tree, t) => (await offloaded[t]) ?? tree.update(leafMap(indices, hashLeaves(tree.hasher, accounts))),
+      ),
+    );
     return { roots: this.roots, accounts: new Map(changes), nodes };
   }
 
