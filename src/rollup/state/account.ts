@@ -13,15 +13,22 @@ export function isEmptyAccount(a: Account): boolean {
   return a.ax === 0n && a.ay === 0n;
 }
 
+export const ACCOUNT_BYTES = 76;
+
 /** Serialised as ax(32) ‖ ay(32) ‖ balance u64 ‖ nonce u32, big-endian, for storage. */
 export function encodeAccount(a: Account): Uint8Array {
-  const out = new Uint8Array(76);
-  const view = new DataView(out.buffer);
-  writeBigBE(out, 0, a.ax, 32);
-  writeBigBE(out, 32, a.ay, 32);
-  view.setBigUint64(64, a.balance);
-  view.setUint32(72, a.nonce);
+  const out = new Uint8Array(ACCOUNT_BYTES);
+  writeAccount(out, 0, a);
   return out;
+}
+
+/** `encodeAccount` into out[at, at + ACCOUNT_BYTES), for records that hold many accounts. */
+export function writeAccount(out: Uint8Array, at: number, a: Account): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  writeBigBE(out, at, a.ax, 32);
+  writeBigBE(out, at + 32, a.ay, 32);
+  view.setBigUint64(at + 64, a.balance);
+  view.setUint32(at + 72, a.nonce);
 }
 
 export function decodeAccount(bytes: Uint8Array): Account {

@@ -1,6 +1,6 @@
 import { bytesToBigBE, writeBigBE } from '../crypto/field.ts';
 import { fail } from '../errors.ts';
-import { decodeAccount, encodeAccount, isEmptyAccount } from '../state/account.ts';
+import { ACCOUNT_BYTES, decodeAccount, isEmptyAccount, writeAccount } from '../state/account.ts';
 import type { Account } from '../state/account.ts';
 import type { State, StateCommit } from '../state/state.ts';
 import type { NodeChange } from '../state/tree.ts';
@@ -15,8 +15,6 @@ export type CheckpointPolicy = {
 };
 
 export const DEFAULT_CHECKPOINT: CheckpointPolicy = { blocks: 256, entries: 1_000_000 };
-
-const ACCOUNT_BYTES = 76;
 
 /**
  * The state's storage: one record per block with every account and tree node it changed ('L'), folded every so
@@ -71,9 +69,7 @@ export class StateLog {
       ops.push(
         chunkRecord(keys.accountChunk(chunk), chunk, ACCOUNT_BYTES, (index) => {
           const account = this.state.getAccount(index);
-          return isEmptyAccount(account)
-            ? undefined
-            : (out: Buffer, at: number) => void out.set(encodeAccount(account), at);
+          return isEmptyAccount(account) ? undefined : (out: Buffer, at: number) => writeAccount(out, at, account);
         }),
       );
     this.state.trees.forEach((tree, t) => {
@@ -143,7 +139,7 @@ export class StateLog {
     let at = out.writeUInt32BE(commit.accounts.size, 0);
     for (const [index, account] of commit.accounts) {
       at = out.writeUInt32BE(index, at);
-      out.set(encodeAccount(account), at);
+      writeAccount(out, at, account);
       at += ACCOUNT_BYTES;
     }
     commit.nodes.forEach((changes, t) => {
